@@ -1,0 +1,157 @@
+//! An invokeai.yaml as the rules see it: the located YAML tree plus where its settings are.
+
+use std::sync::Arc;
+
+use crate::diagnostic::Location;
+use crate::source::{SourceFile, Span};
+use crate::yaml::{self, Document, Node, NodeKind, Parsed};
+
+/// How the file is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// 4.0.0+: settings at the top level next to `schema_version`.
+    Flat,
+    /// 3.x: `InvokeAI:` → section heading → setting. InvokeAI 4.0.0+ treats any file with a
+    /// top-level `InvokeAI:` key as this, even with flat keys beside it.
+    V3Nested,
+    /// No document, or only comments: `yaml.safe_load` gives None.
+    Empty,
+    /// A list or a scalar at the top.
+    NotMapping,
+    /// The YAML did not parse.
+    Broken,
+}
+
+/// One `key: value` the file sets.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting<'a> {
+    /// The setting's own name (`ram`).
+    pub name: &'a str,
+    /// 3.x section heading it sits under (`Model Cache`), None in a flat file.
+    pub section: Option<&'a str>,
+    pub key: &'a Node,
+    pub value: &'a Node,
+    /// False when a later duplicate of the same key (in the same mapping) overrides this one.
+    pub effective: bool,
+}
+
+impl Setting<'_> {
+    /// Dotted path for messages and JSON: `max_cache_vram_gb`, `InvokeAI.Model Cache.ram`.
+    pub fn path(&self) -> String {
+        match self.section {
+            Some(sec) => format!("InvokeAI.{sec}.{}", self.name),
+            None => self.name.to_string(),
+        }
+    }
+}
+
+pub struct ConfigFile {
+    pub source: Arc<SourceFile>,
+    pub parsed: Parsed,
+    pub layout: Layout,
+}
+
+impl ConfigFile {
+    pub fn parse(source: Arc<SourceFile>) -> Self {
+        let parsed = yaml::parse(source.text());
+        let layout = if parsed.error.is_some() {
+            Layout::Broken
+        } else {
+            match parsed.documents.first().map(|d| &d.root.kind) {
+                None => Layout::Empty,
+                Some(NodeKind::Scalar(s)) if s.resolved == yaml::Resolved::Null => Layout::Empty,
+                Some(NodeKind::Mapping { .. }) => {
+                    let root = &parsed.documents[0].root;
+                    if root.get("InvokeAI").is_some() {
+                        Layout::V3Nested
+                    } else {
+                        Layout::Flat
+                    }
+                }
+                Some(_) => Layout::NotMapping,
+            }
+        };
+        ConfigFile {
+            source,
+            parsed,
+            layout,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        self.source.name()
+    }
+
+    pub fn document(&self) -> Option<&Document> {
+        self.parsed.documents.first()
+    }
+
+    pub fn root(&self) -> Option<&Node> {
+        self.document().map(|d| &d.root)
+    }
+
+    pub fn loc(&self, span: Span) -> Location {
+        Location::new(&self.source, span)
+    }
+
+    /// Location of a whole line (1-based) of this file.
+    pub fn line_loc(&self, line: u32) -> Location {
+        self.loc(self.source.line_span(line).unwrap_or_default())
+    }
+
+    /// Top-level settings of a flat file, or the settings under each section of a 3.x file.
+    /// Entries whose key is not a plain string (a list as a key, an alias) are skipped.
+    pub fn settings(&self) -> Vec<Setting<'_>> {
+        let mut out = Vec::new();
+        let Some(root) = self.root() else { return out };
+        match self.layout {
+            Layout::Flat => push_mapping(root, None, &mut out),
+            Layout::V3Nested => {
+                let Some(top) = root.get("InvokeAI") else {
+                    return out;
+                };
+                for sec in top.value.entries().unwrap_or(&[]) {
+                    if let Some(name) = sec.key.as_str() {
+                        push_mapping(&sec.value, Some(name), &mut out);
+                    }
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// The setting InvokeAI ends up with for `name`: the last effective one. In a 3.x file
+    /// this is the value the 4.x migration would carry over after flattening.
+    pub fn get(&self, name: &str) -> Option<Setting<'_>> {
+        self.settings()
+            .into_iter()
+            .filter(|s| s.effective && s.name == name)
+            .last()
+    }
+
+    /// Top-level `schema_version` entry of a flat file.
+    pub fn schema_version(&self) -> Option<&yaml::Entry> {
+        self.root()?.get("schema_version")
+    }
+}
+
+fn push_mapping<'a>(map: &'a Node, section: Option<&'a str>, out: &mut Vec<Setting<'a>>) {
+    let Some(entries) = map.entries() else { return };
+    for (i, e) in entries.iter().enumerate() {
+        let Some(name) = e.key.as_str() else { continue };
+        if e.key.as_scalar().is_none() {
+            continue;
+        }
+        let effective = !entries[i + 1..]
+            .iter()
+            .any(|later| later.key.as_str() == Some(name));
+        out.push(Setting {
+            name,
+            section,
+            key: &e.key,
+            value: &e.value,
+            effective,
+        });
+    }
+}

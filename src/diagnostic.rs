@@ -1,0 +1,190 @@
+//! The one diagnostic model every reporter renders.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::source::{LineCol, SourceFile, Span};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" | "hint" | "note" => Some(Severity::Info),
+            "warning" | "warn" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// A place in a file: the file (whole, or a snippet of a log) and a byte span in it.
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub source: Arc<SourceFile>,
+    pub span: Span,
+}
+
+impl Location {
+    pub fn new(source: &Arc<SourceFile>, span: Span) -> Self {
+        Location {
+            source: Arc::clone(source),
+            span,
+        }
+    }
+    pub fn file(&self) -> &str {
+        self.source.name()
+    }
+    pub fn start(&self) -> LineCol {
+        self.source.line_col(self.span.start)
+    }
+    pub fn end(&self) -> LineCol {
+        self.source.line_col(self.span.end)
+    }
+}
+
+/// A second place that matters to a finding: the other copy of a duplicate key,
+/// or the log line a fact came from.
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+/// How safe an automatic fix is (ruff's terms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps InvokeAI's meaning of the file: applied by `--fix`.
+    Safe,
+    /// Changes behaviour: applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Fix {
+    pub description: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// Rule code, e.g. `IL101`.
+    pub code: &'static str,
+    /// Rule name, kebab-case, e.g. `unknown-key`.
+    pub name: &'static str,
+    pub severity: Severity,
+    pub location: Location,
+    /// Dotted key path (`max_cache_vram_gb`, `InvokeAI.Model Cache.ram`), when the finding is about a key.
+    pub key: Option<String>,
+    pub message: String,
+    /// Short text shown under the primary label; defaults to the message.
+    pub label: Option<String>,
+    pub help: Option<String>,
+    pub related: Vec<Related>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        meta: &'static crate::rules::RuleMeta,
+        location: Location,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            code: meta.code,
+            name: meta.name,
+            severity: meta.default_severity,
+            location,
+            key: None,
+            message: message.into(),
+            label: None,
+            help: None,
+            related: Vec::new(),
+            fix: None,
+        }
+    }
+    pub fn severity(mut self, s: Severity) -> Self {
+        self.severity = s;
+        self
+    }
+    pub fn key(mut self, k: impl Into<String>) -> Self {
+        self.key = Some(k.into());
+        self
+    }
+    pub fn label(mut self, l: impl Into<String>) -> Self {
+        self.label = Some(l.into());
+        self
+    }
+    pub fn help(mut self, h: impl Into<String>) -> Self {
+        self.help = Some(h.into());
+        self
+    }
+    pub fn related(mut self, location: Location, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            location,
+            message: message.into(),
+        });
+        self
+    }
+    pub fn fix(mut self, f: Fix) -> Self {
+        self.fix = Some(f);
+        self
+    }
+
+    /// Stable sort key: file, position, code.
+    pub fn sort_key(&self) -> (String, usize, &'static str) {
+        (
+            self.location.file().to_string(),
+            self.location.span.start,
+            self.code,
+        )
+    }
+}
+
+/// Counts for the summary line and the JSON `summary` object.
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+impl Summary {
+    pub fn count(files: usize, diags: &[Diagnostic]) -> Self {
+        let mut s = Summary {
+            files,
+            ..Default::default()
+        };
+        for d in diags {
+            match d.severity {
+                Severity::Error => s.errors += 1,
+                Severity::Warning => s.warnings += 1,
+                Severity::Info => s.infos += 1,
+            }
+        }
+        s
+    }
+}

@@ -1,0 +1,16 @@
+//! invokeai-lint: checks InvokeAI's invokeai.yaml against the release it runs and the
+//! facts in InvokeAI's own console log.
+//!
+//! Data flows one way: inputs → parse (yaml, log) → facts → rules → report.
+
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod facts;
+pub mod knowledge;
+pub mod lint;
+pub mod log;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod yaml;

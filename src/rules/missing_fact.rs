@@ -1,0 +1,63 @@
+//! IL900 missing-fact: a rule needed a fact about the machine that no flag, linter config,
+//! host detection or log supplied. Said once per fact per run, never silently skipped.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Needed, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "IL900",
+    name: "missing-fact",
+    category: Category::Meta,
+    default_severity: Severity::Info,
+    fixable: false,
+    summary: "A check was skipped because a fact about the machine (VRAM, RAM, device) is unknown",
+    doc: include_str!("../../rules/missing-fact.md"),
+};
+
+/// One info per missing fact, at the first place that needed it, naming every rule that did.
+pub fn report(cx: &Context<'_>) -> Vec<Diagnostic> {
+    let mut needed = cx.take_needed();
+    needed.sort_by_key(|(fact, _, at)| (*fact, at.span.start));
+    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut i = 0;
+    while i < needed.len() {
+        let fact = needed[i].0;
+        let mut rules: Vec<&str> = needed[i..]
+            .iter()
+            .take_while(|(f, _, _)| *f == fact)
+            .map(|(_, r, _)| *r)
+            .collect();
+        let count = rules.len();
+        rules.sort_unstable();
+        rules.dedup();
+        let (what, how) = match fact {
+            Needed::Vram => (
+                "the GPU's total VRAM",
+                "pass --vram-gb N, --detect on the machine that runs InvokeAI, --log with an InvokeAI log, or set vram_gb in invokeai-lint.toml",
+            ),
+            Needed::Ram => (
+                "the machine's system RAM",
+                "pass --ram-gb N, --detect on the machine that runs InvokeAI, or set ram_gb in invokeai-lint.toml",
+            ),
+            Needed::Device => (
+                "the torch device InvokeAI runs on",
+                "pass --device cuda|mps|cpu, --detect, or --log with an InvokeAI log that shows the torch device",
+            ),
+        };
+        let at = needed[i].2.clone();
+        out.push(
+            Diagnostic::new(
+                &META,
+                at,
+                format!(
+                    "not checked: {} need {what}, which is unknown",
+                    rules.join(", ")
+                ),
+            )
+            .label(format!("{what} is needed to check this"))
+            .help(how),
+        );
+        i += count;
+    }
+    out
+}

@@ -1,0 +1,110 @@
+//! The rule trait and the registry. One rule per file; one doc per rule in `rules/<name>.md`.
+
+use std::cell::RefCell;
+
+use serde::Serialize;
+
+use crate::config::ConfigFile;
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::facts::{Facts, Target};
+use crate::knowledge::Knowledge;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// The file as YAML: syntax, duplicates, encoding, shape.
+    Syntax,
+    /// Keys and values against the release's settings table.
+    Schema,
+    /// Memory and cache sizing (the low-VRAM settings).
+    Memory,
+    /// Torch device, precision, attention, allocator.
+    Device,
+    /// Findings that come from a log.
+    Log,
+    /// About the lint run itself (a fact the rules needed but did not have).
+    Meta,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Syntax => "syntax",
+            Category::Schema => "schema",
+            Category::Memory => "memory",
+            Category::Device => "device",
+            Category::Log => "log",
+            Category::Meta => "meta",
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    pub fixable: bool,
+    pub summary: &'static str,
+    /// The rule's doc, `rules/<name>.md`, compiled in so `explain` works anywhere.
+    #[serde(skip)]
+    pub doc: &'static str,
+}
+
+/// A fact a rule needed and did not have; reported once per run by the `missing-fact` rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Needed {
+    Vram,
+    Ram,
+    Device,
+}
+
+pub struct Context<'a> {
+    pub config: &'a ConfigFile,
+    pub facts: &'a Facts,
+    pub target: &'a Target,
+    pub kb: &'static Knowledge,
+    needed: RefCell<Vec<(Needed, &'static str, Location)>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(config: &'a ConfigFile, facts: &'a Facts, target: &'a Target) -> Self {
+        Context {
+            config,
+            facts,
+            target,
+            kb: Knowledge::get(),
+            needed: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Record that `rule` would have checked something with this fact.
+    pub fn need(&self, fact: Needed, rule: &'static str, at: Location) {
+        self.needed.borrow_mut().push((fact, rule, at));
+    }
+
+    pub fn take_needed(&self) -> Vec<(Needed, &'static str, Location)> {
+        std::mem::take(&mut self.needed.borrow_mut())
+    }
+}
+
+pub mod missing_fact;
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>);
+}
+
+/// Every rule, in code order.
+pub fn all() -> &'static [&'static dyn Rule] {
+    &[]
+}
+
+/// Find a rule by code (`IL101`, any case) or name (`unknown-key`).
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    all().iter().copied().find(|r| {
+        let m = r.meta();
+        m.code.eq_ignore_ascii_case(id) || m.name == id
+    })
+}

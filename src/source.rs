@@ -1,0 +1,162 @@
+//! Source text with a line index: byte spans in, 1-based line/column out.
+//!
+//! Columns count Unicode scalar values (not bytes), 1-based, the way editors and
+//! GitHub annotations number them.
+
+use std::sync::Arc;
+
+/// A half-open byte range `[start, end)` into a [`SourceFile`]'s text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span {
+            start,
+            end: end.max(start),
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// A file's text, whole (a config) or a window of it (a few cited lines of a log).
+///
+/// `first_line` is the 1-based number of the text's first line in the real file,
+/// so a snippet cut from line 40 of a 2 GB log still reports line 40.
+#[derive(Debug)]
+pub struct SourceFile {
+    name: String,
+    text: String,
+    first_line: u32,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
+        Self::snippet(name, text, 1)
+    }
+
+    /// A window of a larger file whose first line is line `first_line` of that file.
+    pub fn snippet(name: impl Into<String>, text: impl Into<String>, first_line: u32) -> Arc<Self> {
+        let text = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        Arc::new(SourceFile {
+            name: name.into(),
+            text,
+            first_line: first_line.max(1),
+            line_starts,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+    pub fn first_line(&self) -> u32 {
+        self.first_line
+    }
+
+    /// Index (0-based, within this text) of the line holding `offset`.
+    fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Line and column of a byte offset (clamped to the text, snapped to a char boundary).
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let idx = self.line_index(offset);
+        let start = self.line_starts[idx];
+        let column = self.text[start..offset].chars().count() as u32 + 1;
+        LineCol {
+            line: self.first_line + idx as u32,
+            column,
+        }
+    }
+
+    /// The start and end positions of a span. An empty span ends where it starts.
+    pub fn span_bounds(&self, span: Span) -> (LineCol, LineCol) {
+        (self.line_col(span.start), self.line_col(span.end))
+    }
+
+    /// The text of the line holding `offset`, without its line break.
+    pub fn line_text(&self, offset: usize) -> &str {
+        let idx = self.line_index(offset.min(self.text.len()));
+        let start = self.line_starts[idx];
+        let end = self
+            .line_starts
+            .get(idx + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    /// Byte span of the 1-based line `line` of the real file, without its line break.
+    pub fn line_span(&self, line: u32) -> Option<Span> {
+        let idx = line.checked_sub(self.first_line)? as usize;
+        let start = *self.line_starts.get(idx)?;
+        let end = self
+            .line_starts
+            .get(idx + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let body = self.text[start..end].trim_end_matches(['\n', '\r']);
+        Some(Span::new(start, start + body.len()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let f = SourceFile::new("a.yaml", "a: 1\nmodels_dir: 'é:x'\n");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        let x = f.text().find('x').unwrap();
+        assert_eq!(
+            f.line_col(x),
+            LineCol {
+                line: 2,
+                column: 16
+            }
+        );
+    }
+
+    #[test]
+    fn snippets_keep_real_line_numbers() {
+        let f = SourceFile::snippet("big.log", "line forty\nline forty-one\n", 40);
+        assert_eq!(f.line_col(12).line, 41);
+        assert_eq!(f.line_span(41), Some(Span::new(11, 25)));
+        assert_eq!(f.line_span(39), None);
+    }
+
+    #[test]
+    fn offsets_past_the_end_are_clamped() {
+        let f = SourceFile::new("a", "ab");
+        assert_eq!(f.line_col(99), LineCol { line: 1, column: 3 });
+    }
+}

@@ -1,0 +1,123 @@
+//! YAML as InvokeAI reads it: a located tree from saphyr-parser events, with plain
+//! scalars typed the way PyYAML 1.1 `safe_load` types them.
+//!
+//! Every node keeps its byte span; aliases are kept as aliases (never expanded), so
+//! an alias bomb costs nothing.
+
+pub mod resolve;
+mod tree;
+
+pub use resolve::Resolved;
+pub use tree::parse;
+
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scalar {
+    /// The decoded value (escapes processed, folding applied).
+    pub value: String,
+    pub style: ScalarStyle,
+    /// What PyYAML's resolver makes of it (plain scalars only; quoted and block scalars are strings,
+    /// unless an explicit tag says otherwise).
+    pub resolved: Resolved,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    Scalar(Scalar),
+    Mapping {
+        entries: Vec<Entry>,
+        flow: bool,
+    },
+    Sequence {
+        items: Vec<Node>,
+        flow: bool,
+    },
+    /// `*name`: not expanded.
+    Alias(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// Bytes of the node in the source text. For a scalar: from its first character
+    /// (the opening quote for quoted scalars) to its last.
+    pub span: Span,
+    pub tag: Option<String>,
+    pub anchor: Option<String>,
+    pub kind: NodeKind,
+}
+
+impl Node {
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.kind {
+            NodeKind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// The decoded text of a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        self.as_scalar().map(|s| s.value.as_str())
+    }
+    pub fn entries(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            NodeKind::Mapping { entries, .. } => Some(entries),
+            _ => None,
+        }
+    }
+    /// The last entry whose key is the scalar `key` (PyYAML keeps the last of duplicates).
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries()?
+            .iter()
+            .rev()
+            .find(|e| e.key.as_str() == Some(key))
+    }
+    /// A short name of the node's kind for messages: "a mapping", "a list", "the string 'x'", "null".
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            NodeKind::Mapping { .. } => "a mapping".into(),
+            NodeKind::Sequence { .. } => "a list".into(),
+            NodeKind::Alias(a) => format!("the alias *{a}"),
+            NodeKind::Scalar(s) => s.resolved.describe(&s.value),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Document {
+    /// The root node; an empty document has a null scalar with an empty span.
+    pub root: Node,
+    /// Byte span of the whole document, from its first token to its last.
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct YamlError {
+    /// Where the parser stopped: usually one character wide.
+    pub span: Span,
+    /// The parser's message, reworded for people where it helps.
+    pub message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Parsed {
+    /// Documents read before any error.
+    pub documents: Vec<Document>,
+    pub error: Option<YamlError>,
+    /// The text starts with a byte-order mark (PyYAML skips it).
+    pub bom: bool,
+}
