@@ -171,7 +171,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
 }
 
 fn print_rules(format: ListFormat) {
-    let metas: Vec<_> = rules::all().iter().map(|r| r.meta()).collect();
+    let metas = rules::metas();
     match format {
         ListFormat::Json => {
             println!(
@@ -197,7 +197,7 @@ fn print_rules(format: ListFormat) {
 
 fn explain(what: &str) -> Result<i32, String> {
     if let Some(rule) = rules::find(what) {
-        print!("{}", rule.meta().doc);
+        print!("{}", rule.doc);
         return Ok(0);
     }
     crate::knowledge::explain::explain_key(what).map(|text| {

@@ -49,6 +49,8 @@ pub struct ConfigFile {
     pub source: Arc<SourceFile>,
     pub parsed: Parsed,
     pub layout: Layout,
+    /// Byte offset of the first byte that was not valid UTF-8 (replaced by U+FFFD in `source`).
+    pub invalid_utf8_at: Option<usize>,
 }
 
 impl ConfigFile {
@@ -75,7 +77,14 @@ impl ConfigFile {
             source,
             parsed,
             layout,
+            invalid_utf8_at: None,
         }
+    }
+
+    /// Note that the file's bytes were not valid UTF-8 from `offset` on.
+    pub fn with_invalid_utf8_at(mut self, offset: Option<usize>) -> Self {
+        self.invalid_utf8_at = offset;
+        self
     }
 
     pub fn name(&self) -> &str {
@@ -126,8 +135,8 @@ impl ConfigFile {
     pub fn get(&self, name: &str) -> Option<Setting<'_>> {
         self.settings()
             .into_iter()
-            .filter(|s| s.effective && s.name == name)
-            .last()
+            .rev()
+            .find(|s| s.effective && s.name == name)
     }
 
     /// Top-level `schema_version` entry of a flat file.

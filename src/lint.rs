@@ -85,8 +85,8 @@ pub fn choose_target(flag: Option<&str>, facts: &Facts) -> Result<Target, UsageE
     })
 }
 
-/// Read one config file. Errors are reasons to skip it.
-pub fn read_config(path: &Path, display: &str) -> Result<Arc<SourceFile>, String> {
+/// Read and parse one config file. Errors are reasons to skip it.
+pub fn load_config(path: &Path, display: &str) -> Result<ConfigFile, String> {
     let meta = std::fs::metadata(path).map_err(io_reason)?;
     if meta.is_dir() {
         return Err("is a directory".into());
@@ -98,15 +98,24 @@ pub fn read_config(path: &Path, display: &str) -> Result<Arc<SourceFile>, String
         ));
     }
     let bytes = std::fs::read(path).map_err(io_reason)?;
-    Ok(SourceFile::new(display, decode(bytes)))
+    Ok(config_from_bytes(display, bytes))
 }
 
-/// Decode as UTF-8; invalid bytes become U+FFFD so the file can still be shown (the
-/// `invalid-encoding` rule reports them).
-pub fn decode(bytes: Vec<u8>) -> String {
+/// Parse config bytes (a file's, or stdin's).
+pub fn config_from_bytes(display: &str, bytes: Vec<u8>) -> ConfigFile {
+    let (text, invalid_at) = decode(bytes);
+    ConfigFile::parse(SourceFile::new(display, text)).with_invalid_utf8_at(invalid_at)
+}
+
+/// Decode as UTF-8; invalid bytes become U+FFFD so the file can still be shown, and the
+/// offset of the first one is returned for the `invalid-encoding` rule.
+pub fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
     match String::from_utf8(bytes) {
-        Ok(s) => s,
-        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+        Ok(s) => (s, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
     }
 }
 
@@ -143,10 +152,9 @@ pub fn lint(input: &LintInput) -> Result<Report, UsageError> {
     let mut files = 0;
     for path in &input.paths {
         let display = path.display().to_string();
-        match read_config(path, &display) {
-            Ok(source) => {
+        match load_config(path, &display) {
+            Ok(config) => {
                 files += 1;
-                let config = ConfigFile::parse(source);
                 diagnostics.extend(check_config(&config, &facts, &target));
             }
             Err(why) => skipped.push((display, why)),

@@ -89,7 +89,27 @@ impl<'a> Context<'a> {
     }
 }
 
+pub mod deprecated_key;
+pub mod duplicate_key;
+pub mod empty_config;
+pub mod flat_config_for_v3;
+pub mod invalid_choice;
+pub mod invalid_encoding;
+pub mod misplaced_v3_key;
 pub mod missing_fact;
+pub mod missing_schema_version;
+pub mod multiple_documents;
+pub mod not_a_mapping;
+pub mod out_of_range;
+mod schema_version;
+pub mod schema_version_outdated;
+pub mod schema_version_too_new;
+pub mod unknown_key;
+pub mod util;
+pub mod v3_config_migrated;
+mod values;
+pub mod wrong_type;
+pub mod yaml_syntax;
 
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
@@ -98,13 +118,38 @@ pub trait Rule: Sync {
 
 /// Every rule, in code order.
 pub fn all() -> &'static [&'static dyn Rule] {
-    &[]
+    &[
+        &yaml_syntax::YamlSyntax,
+        &duplicate_key::DuplicateKey,
+        &empty_config::EmptyConfig,
+        &not_a_mapping::NotAMapping,
+        &multiple_documents::MultipleDocuments,
+        &invalid_encoding::InvalidEncoding,
+        &unknown_key::UnknownKey,
+        &wrong_type::WrongType,
+        &out_of_range::OutOfRange,
+        &invalid_choice::InvalidChoice,
+        &deprecated_key::DeprecatedKey,
+        &missing_schema_version::MissingSchemaVersion,
+        &schema_version_too_new::SchemaVersionTooNew,
+        &schema_version_outdated::SchemaVersionOutdated,
+        &v3_config_migrated::V3ConfigMigrated,
+        &flat_config_for_v3::FlatConfigForV3,
+        &misplaced_v3_key::MisplacedV3Key,
+    ]
+}
+
+/// Rules that are not run per config but still have a code, a doc and a place in `rules`.
+pub fn metas() -> Vec<&'static RuleMeta> {
+    let mut m: Vec<&'static RuleMeta> = all().iter().map(|r| r.meta()).collect();
+    m.push(&missing_fact::META);
+    m.sort_by_key(|m| m.code);
+    m
 }
 
 /// Find a rule by code (`IL101`, any case) or name (`unknown-key`).
-pub fn find(id: &str) -> Option<&'static dyn Rule> {
-    all().iter().copied().find(|r| {
-        let m = r.meta();
-        m.code.eq_ignore_ascii_case(id) || m.name == id
-    })
+pub fn find(id: &str) -> Option<&'static RuleMeta> {
+    metas()
+        .into_iter()
+        .find(|m| m.code.eq_ignore_ascii_case(id) || m.name == id)
 }

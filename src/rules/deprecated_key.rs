@@ -1,0 +1,76 @@
+//! IL105 deprecated-key: a key the release still accepts but marks deprecated.
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::rules::util::cite_target;
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "IL105",
+    name: "deprecated-key",
+    category: Category::Schema,
+    default_severity: Severity::Warning,
+    fixable: true,
+    summary: "A deprecated key: still validated, but InvokeAI does not use it the way it reads",
+    doc: include_str!("../../rules/deprecated-key.md"),
+};
+
+pub struct DeprecatedKey;
+
+impl Rule for DeprecatedKey {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let rel = &cx.target.release.version;
+        for s in cx.config.settings() {
+            let Some(k) = cx.kb.key_at(s.name, rel) else {
+                continue;
+            };
+            if !k.deprecated {
+                continue;
+            }
+            let since = k
+                .spec
+                .deprecated_in
+                .as_ref()
+                .map(|v| format!(" since {v}"))
+                .unwrap_or_default();
+            let what = k
+                .spec
+                .deprecation_note
+                .clone()
+                .unwrap_or_else(|| "InvokeAI no longer uses it".into());
+            let mut d = Diagnostic::new(
+                &META,
+                cx.config.loc(s.key.span),
+                format!("`{}` is deprecated{since}: {what}", s.name),
+            )
+            .key(s.path())
+            .label(format!("deprecated{since}"));
+            match k.spec.replaced_by.as_deref() {
+                Some(by) if cx.kb.key_at(by, rel).is_some() => {
+                    let set = cx.config.get(by).is_some();
+                    d = d.help(if set {
+                        format!("`{by}` is already set; delete `{}`", s.name)
+                    } else {
+                        format!("Use `{by}` instead (check the value: the replacement may not mean the same), or delete the key")
+                    });
+                    if !set {
+                        d = d.fix(Fix {
+                            description: format!("Rename to `{by}`"),
+                            applicability: Applicability::Unsafe,
+                            edits: vec![Edit {
+                                span: s.key.span,
+                                replacement: by.to_string(),
+                            }],
+                        });
+                    }
+                }
+                Some(by) => d = d.help(format!("Use {by} instead, and delete the key")),
+                None => d = d.help("Delete the key"),
+            }
+            out.push(cite_target(d, cx.target));
+        }
+    }
+}

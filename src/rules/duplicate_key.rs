@@ -1,0 +1,89 @@
+//! IL002 duplicate-key: the same key twice in one mapping; PyYAML keeps the last silently.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::yaml::{Node, NodeKind};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "IL002",
+    name: "duplicate-key",
+    category: Category::Syntax,
+    default_severity: Severity::Warning,
+    fixable: false,
+    summary: "A key appears twice in one mapping; InvokeAI silently uses the last one",
+    doc: include_str!("../../rules/duplicate-key.md"),
+};
+
+pub struct DuplicateKey;
+
+impl Rule for DuplicateKey {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for doc in &cx.config.parsed.documents {
+            walk(cx, &doc.root, "", out);
+        }
+    }
+}
+
+fn walk(cx: &Context<'_>, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
+    match &node.kind {
+        NodeKind::Mapping { entries, .. } => {
+            for (i, e) in entries.iter().enumerate() {
+                let Some(name) = e.key.as_str() else { continue };
+                let child = if path.is_empty() {
+                    name.to_string()
+                } else {
+                    format!("{path}.{name}")
+                };
+                // Report each shadowed occurrence once, pointing at the one that wins.
+                if let Some(last) = entries[i + 1..]
+                    .iter()
+                    .rev()
+                    .find(|l| l.key.as_str() == Some(name))
+                {
+                    let src = &cx.config.source;
+                    let winner_line = src.line_col(last.key.span.start).line;
+                    let winner_text = &src.text()[last.value.span.start..last.value.span.end];
+                    let winner = if winner_text.is_empty() {
+                        "an empty value (null)".to_string()
+                    } else {
+                        format!("`{}`", ellipsize(winner_text))
+                    };
+                    out.push(
+                        Diagnostic::new(
+                            &META,
+                            cx.config.loc(e.key.span),
+                            format!(
+                                "`{child}` is set again on line {winner_line}; InvokeAI ignores this one and uses {winner}"
+                            ),
+                        )
+                        .key(child.clone())
+                        .label("ignored: a later duplicate wins")
+                        .related(cx.config.loc(last.key.span), "this value is the one InvokeAI uses")
+                        .help("Delete one of the two, keeping the value you mean"),
+                    );
+                }
+                walk(cx, &e.value, &child, out);
+            }
+        }
+        NodeKind::Sequence { items, .. } => {
+            for item in items {
+                walk(cx, item, path, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn ellipsize(s: &str) -> String {
+    let first = s.lines().next().unwrap_or("");
+    if first.chars().count() > 40 || s.contains('\n') {
+        let cut: String = first.chars().take(40).collect();
+        format!("{cut}…")
+    } else {
+        first.to_string()
+    }
+}

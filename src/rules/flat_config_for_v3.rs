@@ -1,0 +1,50 @@
+//! IL110 flat-config-for-v3: a flat (4.x-style) file under a 3.x release, which reads
+//! settings only from `InvokeAI:` → section.
+
+use crate::config::Layout;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::util::{cite_target, target_phrase};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "IL110",
+    name: "flat-config-for-v3",
+    category: Category::Schema,
+    default_severity: Severity::Warning,
+    fixable: false,
+    summary: "A flat 4.x-style file under InvokeAI 3.x: every setting in it is silently ignored",
+    doc: include_str!("../../rules/flat-config-for-v3.md"),
+};
+
+pub struct FlatConfigForV3;
+
+impl Rule for FlatConfigForV3 {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if cx.config.layout != Layout::Flat || cx.target.at_least("4.0.0") {
+            return;
+        }
+        let Some(first) = cx
+            .config
+            .root()
+            .and_then(|r| r.entries())
+            .and_then(|e| e.first())
+        else {
+            return;
+        };
+        let d = Diagnostic::new(
+            &META,
+            cx.config.loc(first.key.span),
+            format!(
+                "a flat config under {}: 3.x reads settings only from `InvokeAI:` → section heading → key, so every setting in this file is ignored and the defaults apply",
+                target_phrase(cx.target)
+            ),
+        )
+        .label("3.x does not read top-level settings")
+        .help("Either lint against the 4.x+ release this file was written for (--invokeai-version), or nest the settings: `InvokeAI:` → `Web Server:` → `port: 9090`");
+        out.push(cite_target(d, cx.target));
+    }
+}

@@ -1,0 +1,103 @@
+//! IL104 invalid-choice: a value that is not one of the setting's allowed values.
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::knowledge::validate::Invalid;
+use crate::rules::util::cite_target;
+use crate::rules::values::{consequence, invalid_values, written};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "IL104",
+    name: "invalid-choice",
+    category: Category::Schema,
+    default_severity: Severity::Error,
+    fixable: true,
+    summary: "A value that is not one of the setting's allowed values",
+    doc: include_str!("../../rules/invalid-choice.md"),
+};
+
+pub struct InvalidChoice;
+
+impl Rule for InvalidChoice {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        for (s, _k, why) in invalid_values(cx) {
+            let value = written(cx, &s).to_string();
+            let bare = s.value.as_str().unwrap_or(&value).to_string();
+            let (allowed, choices) = match &why {
+                Invalid::Choice { choices } => (
+                    choices
+                        .iter()
+                        .map(|c| format!("`{c}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    choices.clone(),
+                ),
+                Invalid::Pattern { pattern } => (format!("a match of `{pattern}`"), Vec::new()),
+                _ => continue,
+            };
+            let mut d = Diagnostic::new(
+                &META,
+                cx.config.loc(s.value.span),
+                format!(
+                    "`{}: {value}` is not an allowed value for {}: {}",
+                    s.name,
+                    crate::rules::util::target_phrase(cx.target),
+                    consequence(cx)
+                ),
+            )
+            .key(s.path())
+            .label(format!("expected {allowed}"));
+            let best = closest(&bare, &choices);
+            let mut help = format!("Allowed: {allowed}");
+            if let Some(best) = &best {
+                help = format!("Did you mean `{best}`? {help}");
+                d = d.fix(Fix {
+                    description: format!("Replace with `{best}`"),
+                    applicability: Applicability::Unsafe,
+                    edits: vec![Edit {
+                        span: s.value.span,
+                        replacement: best.clone(),
+                    }],
+                });
+            }
+            if let Some(extra) = device_hint(s.name, &bare, cx) {
+                help.push_str(". ");
+                help.push_str(&extra);
+            }
+            out.push(cite_target(d.help(help), cx.target));
+        }
+    }
+}
+
+/// The allowed value closest to what was written: same letters in another case, or a small edit.
+fn closest(value: &str, choices: &[String]) -> Option<String> {
+    if let Some(c) = choices.iter().find(|c| c.eq_ignore_ascii_case(value)) {
+        return Some(c.clone());
+    }
+    let lower = value.to_ascii_lowercase();
+    choices
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(&lower, c), c))
+        .filter(|(dist, c)| *dist <= (c.len() / 3).max(1))
+        .min_by_key(|(dist, _)| *dist)
+        .map(|(_, c)| c.clone())
+}
+
+/// `device: cuda:0` before 5.15.0 is the classic: only `cuda:1` was listed.
+fn device_hint(name: &str, value: &str, cx: &Context<'_>) -> Option<String> {
+    if name != "device" {
+        return None;
+    }
+    let lower = value.to_ascii_lowercase();
+    if lower.starts_with("cuda:") && !cx.target.at_least("5.15.0") {
+        return Some("Before 5.15.0 only `cuda` (the first GPU) and `cuda:1` are accepted; `cuda:N` for any N arrived in 5.15.0".into());
+    }
+    if lower.starts_with("xpu") && !cx.target.at_least("6.14.0rc2") {
+        return Some("`xpu` devices are accepted from 6.14.0-rc2".into());
+    }
+    None
+}

@@ -1,0 +1,39 @@
+//! Shared by the schema_version rules: what the file says and what the release writes and reads.
+
+use crate::config::Layout;
+use crate::knowledge::Version;
+use crate::rules::Context;
+use crate::yaml::{Entry, Resolved};
+
+pub struct SchemaFacts<'a> {
+    pub entry: Option<&'a Entry>,
+    /// The value as a string, when it is one (`4.0.2`).
+    pub value: Option<&'a str>,
+    /// What the target release writes.
+    pub written: &'static str,
+}
+
+/// For a flat file linted against 4.0.0+, the schema facts; None otherwise.
+pub fn facts<'a>(cx: &'a Context<'_>) -> Option<SchemaFacts<'a>> {
+    if cx.config.layout != Layout::Flat {
+        return None;
+    }
+    let written = cx.kb.schema_written_by(&cx.target.release.version)?;
+    let entry = cx.config.schema_version();
+    let value = entry.and_then(|e| match &e.value.as_scalar()?.resolved {
+        Resolved::Str => e.value.as_str(),
+        _ => None,
+    });
+    Some(SchemaFacts {
+        entry,
+        value,
+        written,
+    })
+}
+
+pub fn cmp_schema(a: &str, b: &str) -> Option<std::cmp::Ordering> {
+    Some(Version::parse(a).ok()?.cmp(&Version::parse(b).ok()?))
+}
+
+/// Schemas InvokeAI has ever written, oldest first.
+pub const KNOWN: [&str; 4] = ["4.0.0", "4.0.1", "4.0.2", "4.0.3"];

@@ -1,0 +1,78 @@
+//! Small helpers the rules share: how to name the target release and cite where it came from.
+
+use crate::diagnostic::Diagnostic;
+use crate::facts::{Fact, Origin, Target};
+use crate::knowledge::Knowledge;
+
+/// "InvokeAI 5.5.0 (from --invokeai-version)", "InvokeAI 5.4.2 (from invokeai.log:23)",
+/// "InvokeAI 6.14.0-rc2 (the newest release known)".
+pub fn target_phrase(t: &Target) -> String {
+    let from = match &t.origin {
+        None => "the newest release known; pass --invokeai-version to choose".to_string(),
+        Some(o) => format!("from {}", o.describe()),
+    };
+    if t.version == t.release.version {
+        format!("InvokeAI {} ({from})", t.version)
+    } else {
+        format!(
+            "InvokeAI {} ({from}; settings as in {})",
+            t.version, t.release.version
+        )
+    }
+}
+
+/// Attach the log line a target version came from, so the finding shows its proof.
+pub fn cite_target(d: Diagnostic, t: &Target) -> Diagnostic {
+    match t.origin.as_ref().and_then(|o| o.location()) {
+        Some(loc) => d.related(
+            loc,
+            format!("InvokeAI version {} (from this log line)", t.version),
+        ),
+        None => d,
+    }
+}
+
+/// Attach the log line any fact came from.
+pub fn cite<T>(d: Diagnostic, fact: &Fact<T>, what: &str) -> Diagnostic {
+    match fact.origin.location() {
+        Some(loc) => d.related(loc, what.to_string()),
+        None => d,
+    }
+}
+
+/// "--vram-gb", "invokeai.log:68", "this machine (nvidia-smi)".
+pub fn origin_phrase(o: &Origin) -> String {
+    o.describe()
+}
+
+/// "5.6.0 – 6.14.0-rc2" or "3.0.0 – 3.6.2 and 5.0.0 – 5.2.0".
+pub fn ranges_phrase(kb: &Knowledge, name: &str) -> Option<String> {
+    let ranges = kb.ranges_with_key(name);
+    if ranges.is_empty() {
+        return None;
+    }
+    let parts: Vec<String> = ranges
+        .iter()
+        .map(|(a, b)| {
+            if a.version == b.version {
+                a.version.to_string()
+            } else if b.version == kb.newest().version {
+                format!("{} on", a.version)
+            } else {
+                format!("{} – {}", a.version, b.version)
+            }
+        })
+        .collect();
+    Some(parts.join(" and "))
+}
+
+/// Format a GiB amount for messages: 9, 9.5, 15.98.
+pub fn gib(x: f64) -> String {
+    let r = (x * 100.0).round() / 100.0;
+    if r.fract() == 0.0 {
+        format!("{r:.0}")
+    } else {
+        let s = format!("{r:.2}");
+        s.trim_end_matches('0').to_string()
+    }
+}

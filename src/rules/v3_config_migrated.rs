@@ -1,0 +1,139 @@
+//! IL109 v3-config-migrated: a 3.x nested file linted for 4.0.0+, which InvokeAI migrates at
+//! start-up: what the migration renames, drops and breaks.
+
+use crate::config::Layout;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::util::{cite_target, target_phrase};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "IL109",
+    name: "v3-config-migrated",
+    category: Category::Schema,
+    default_severity: Severity::Info,
+    fixable: false,
+    summary: "A 3.x nested file under InvokeAI 4.0+: migrated at start-up; lists what is renamed or dropped",
+    doc: include_str!("../../rules/v3-config-migrated.md"),
+};
+
+pub struct V3ConfigMigrated;
+
+impl Rule for V3ConfigMigrated {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if cx.config.layout != Layout::V3Nested || !cx.target.at_least("4.0.0") {
+            return;
+        }
+        let rel = &cx.target.release.version;
+        let Some(root) = cx.config.root() else { return };
+        let Some(top) = root.get("InvokeAI") else {
+            return;
+        };
+        let schema = cx.kb.schema_written_by(rel).unwrap_or("4.0.0");
+        let head = Diagnostic::new(
+            &META,
+            cx.config.loc(top.key.span),
+            format!(
+                "a 3.x nested config: {} migrates it to the flat schema {schema} at start-up and rewrites the file without comments (the original is kept as invokeai.yaml.bak)",
+                target_phrase(cx.target)
+            ),
+        )
+        .label("3.x layout")
+        .help("Rewrite it as a flat file yourself (one `key: value` per line, `schema_version` first) to keep control of what changes; the findings below list what the migration would drop or rename");
+        out.push(cite_target(head, cx.target));
+
+        // Keys beside `InvokeAI:` are lost: the migration reads only what is under it.
+        for e in root.entries().unwrap_or(&[]) {
+            if let Some(name) = e.key.as_str().filter(|n| *n != "InvokeAI") {
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        cx.config.loc(e.key.span),
+                        format!("`{name}` sits beside `InvokeAI:`: a file with a top-level `InvokeAI:` is read as 3.x, and the migration drops everything outside it"),
+                    )
+                    .severity(Severity::Warning)
+                    .key(name)
+                    .label("lost in the migration")
+                    .help("Move the setting under the right section of `InvokeAI:`, or convert the whole file to the flat format"),
+                );
+            }
+        }
+
+        for s in cx.config.settings() {
+            let path = s.path();
+            let d = match s.name {
+                "outdir" => Some(
+                    Diagnostic::new(&META, cx.config.loc(s.key.span), "`outdir` becomes `outputs_dir` in the migration")
+                        .label("renamed to outputs_dir")
+                        .help("Write `outputs_dir` in a flat file"),
+                ),
+                "max_cache_size" | "max_vram_cache_size" => {
+                    let to = if s.name == "max_cache_size" { "ram" } else { "vram" };
+                    let new = if to == "ram" { "max_cache_ram_gb" } else { "max_cache_vram_gb" };
+                    let ignored = cx.target.at_least("5.6.0");
+                    Some(
+                        Diagnostic::new(
+                            &META,
+                            cx.config.loc(s.key.span),
+                            if ignored {
+                                format!("`{}` is carried over as `{to}`, which 5.6.0 and later validate but never read: the cache size you set here is lost", s.name)
+                            } else {
+                                format!("`{}` is carried over as `{to}` (unless `{to}` is set in the same section)", s.name)
+                            },
+                        )
+                        .severity(if ignored { Severity::Warning } else { Severity::Info })
+                        .label(format!("becomes `{to}`"))
+                        .help(if ignored {
+                            format!("Set `{new}` in a flat file instead")
+                        } else {
+                            format!("Write `{to}` in a flat file")
+                        }),
+                    )
+                }
+                "precision"
+                    if s.value.as_str() == Some("autocast")
+                        && cx.target.at_least("4.1.0")
+                        && !cx.target.at_least("4.2.6") =>
+                {
+                    Some(
+                        Diagnostic::new(
+                            &META,
+                            cx.config.loc(s.value.span),
+                            format!("`precision: autocast` makes the migration fail in {}: the value is copied as is and 4.1.0+ no longer accepts it", target_phrase(cx.target)),
+                        )
+                        .severity(Severity::Error)
+                        .label("fails validation after migration")
+                        .help("Change it to `precision: auto` before upgrading"),
+                    )
+                }
+                name if cx.kb.key_at(name, rel).is_none() => {
+                    let extra = match name {
+                        "png_compress_level" => " It is not carried to `pil_compress_level`, whose default is 1, not 6.",
+                        "root" => " From 4.0.0 the root comes from --root or INVOKEAI_ROOT.",
+                        "always_use_cpu" => " Use `device: cpu` instead.",
+                        "xformers_enabled" => " Use `attention_type` instead.",
+                        "tiled_decode" => " Use `force_tiled_decode` instead.",
+                        _ => "",
+                    };
+                    Some(
+                        Diagnostic::new(
+                            &META,
+                            cx.config.loc(s.key.span),
+                            format!("`{}` is dropped by the migration: {} has no such setting.{extra}", s.name, target_phrase(cx.target)),
+                        )
+                        .severity(Severity::Warning)
+                        .label("dropped silently")
+                        .help("Remove it, or replace it with the setting that took its place"),
+                    )
+                }
+                _ => None,
+            };
+            if let Some(d) = d {
+                out.push(d.key(path));
+            }
+        }
+    }
+}

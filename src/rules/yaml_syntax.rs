@@ -1,0 +1,107 @@
+//! IL001 yaml-syntax: the file is not valid YAML as PyYAML reads it.
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::source::Span;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "IL001",
+    name: "yaml-syntax",
+    category: Category::Syntax,
+    default_severity: Severity::Error,
+    fixable: true,
+    summary: "The file is not valid YAML, so InvokeAI cannot read it",
+    doc: include_str!("../../rules/yaml-syntax.md"),
+};
+
+pub struct YamlSyntax;
+
+impl Rule for YamlSyntax {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(err) = &cx.config.parsed.error else {
+            return;
+        };
+        let text = cx.config.source.text();
+        let consequence = if cx.target.at_least("4.0.0") {
+            "InvokeAI stops at start-up with this error"
+        } else {
+            "InvokeAI 3.x swallows the error and ignores the whole file: every setting in it falls back to its default"
+        };
+        let mut d = Diagnostic::new(&META, cx.config.loc(err.span), err.message.clone())
+            .label("here")
+            .help(consequence);
+        if let Some(quoted) = windows_path_in_double_quotes(text, err.span) {
+            let inner = &text[quoted.start + 1..quoted.end - 1];
+            d = d
+                .label("a backslash starts an escape sequence inside double quotes")
+                .help(format!(
+                    "{consequence}. Inside double quotes YAML reads `\\` as the start of an escape \
+                     (`\\n`, `\\t`, …), so a Windows path breaks. Write it in single quotes ('{inner}') \
+                     or with forward slashes ({})",
+                    inner.replace('\\', "/")
+                ));
+            if !inner.contains('\'') {
+                d = d.fix(Fix {
+                    description: "Put the path in single quotes".into(),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        span: quoted,
+                        replacement: format!("'{inner}'"),
+                    }],
+                });
+            }
+        }
+        out.push(d);
+    }
+}
+
+/// When the error is at a backslash inside a double-quoted scalar on one line, the span of
+/// that scalar including its quotes — the classic `"E:\Softwares\models"`.
+fn windows_path_in_double_quotes(text: &str, at: Span) -> Option<Span> {
+    if text.as_bytes().get(at.start) != Some(&b'\\') {
+        return None;
+    }
+    let line_start = text[..at.start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at.start..]
+        .find('\n')
+        .map_or(text.len(), |i| at.start + i);
+    let open = line_start + text[line_start..at.start].rfind('"')?;
+    // The closing quote: the first `"` after the error not preceded by a backslash.
+    let bytes = text.as_bytes();
+    let mut i = at.start + 1;
+    while i < line_end {
+        if bytes[i] == b'"' && bytes[i - 1] != b'\\' {
+            let inner = &text[open + 1..i];
+            // Only when it looks like a path: a drive letter or a run of backslash-separated parts.
+            let looks_like_path = inner.len() > 2
+                && (inner.as_bytes().get(1) == Some(&b':') || inner.starts_with("\\\\"))
+                || inner.matches('\\').count() >= 2;
+            return looks_like_path.then(|| Span::new(open, i + 1));
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_quoted_windows_path() {
+        let t = "models_dir: \"E:\\Softwares\\models\"\n";
+        let at = t.find('\\').unwrap();
+        let s = windows_path_in_double_quotes(t, Span::new(at, at + 1)).unwrap();
+        assert_eq!(&t[s.start..s.end], "\"E:\\Softwares\\models\"");
+    }
+
+    #[test]
+    fn ignores_errors_elsewhere() {
+        let t = "a: [1, 2\n";
+        assert_eq!(windows_path_in_double_quotes(t, Span::new(8, 9)), None);
+    }
+}
