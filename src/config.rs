@@ -51,6 +51,8 @@ pub struct ConfigFile {
     pub layout: Layout,
     /// Byte offset of the first byte that was not valid UTF-8 (replaced by U+FFFD in `source`).
     pub invalid_utf8_at: Option<usize>,
+    /// The file's absolute path on disk (None for stdin).
+    pub path: Option<std::path::PathBuf>,
 }
 
 impl ConfigFile {
@@ -78,12 +80,18 @@ impl ConfigFile {
             parsed,
             layout,
             invalid_utf8_at: None,
+            path: None,
         }
     }
 
     /// Note that the file's bytes were not valid UTF-8 from `offset` on.
     pub fn with_invalid_utf8_at(mut self, offset: Option<usize>) -> Self {
         self.invalid_utf8_at = offset;
+        self
+    }
+
+    pub fn with_path(mut self, path: Option<std::path::PathBuf>) -> Self {
+        self.path = path;
         self
     }
 

@@ -98,7 +98,8 @@ pub fn load_config(path: &Path, display: &str) -> Result<ConfigFile, String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(io_reason)?;
-    Ok(config_from_bytes(display, bytes))
+    let absolute = std::fs::canonicalize(path).ok();
+    Ok(config_from_bytes(display, bytes).with_path(absolute))
 }
 
 /// Parse config bytes (a file's, or stdin's).

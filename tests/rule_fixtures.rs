@@ -21,7 +21,10 @@ fn args_for(path: &Path) -> Vec<String> {
         let bytes = std::fs::read(path).unwrap();
         let first = bytes.split(|b| *b == b'\n').next().unwrap_or(&[]);
         let first = String::from_utf8_lossy(first).to_string();
-        match first.trim_start_matches('\u{feff}').strip_prefix("# lint-args:") {
+        match first
+            .trim_start_matches('\u{feff}')
+            .strip_prefix("# lint-args:")
+        {
             Some(rest) => rest.to_string(),
             None => String::new(),
         }
@@ -41,7 +44,13 @@ pub fn run(rel: &Path, args: &[String], format: &str) -> (String, i32) {
         .output()
         .expect("run invokeai-lint");
     let code = out.status.code().unwrap_or(-1);
-    assert_ne!(code, 101, "panic on {}: {}", rel.display(), String::from_utf8_lossy(&out.stderr));
+    assert_ne!(
+        code,
+        101,
+        "panic on {}: {}",
+        rel.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut text = String::from_utf8(out.stdout).expect("utf-8 output");
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !stderr.is_empty() {
@@ -76,8 +85,10 @@ fn every_fixture_matches_its_snapshot_and_its_name() {
         let case = rel.file_stem().unwrap().to_string_lossy().to_string();
         let args = args_for(&root().join(&rel));
         let (json, code) = run(&rel, &args, "json");
-        let parsed: serde_json::Value = serde_json::from_str(json.split("\n--- stderr ---").next().unwrap())
-            .unwrap_or_else(|e| panic!("{}: JSON output does not parse: {e}\n{json}", rel.display()));
+        let parsed: serde_json::Value = serde_json::from_str(
+            json.split("\n--- stderr ---").next().unwrap(),
+        )
+        .unwrap_or_else(|e| panic!("{}: JSON output does not parse: {e}\n{json}", rel.display()));
         let names: Vec<&str> = parsed["diagnostics"]
             .as_array()
             .unwrap()
@@ -89,14 +100,23 @@ fn every_fixture_matches_its_snapshot_and_its_name() {
             failures.push(format!("{}: expected {rule}, got {names:?}", rel.display()));
         }
         if (case.starts_with("nofire") || case.starts_with("unknown")) && has {
-            failures.push(format!("{}: expected no {rule}, got {names:?}", rel.display()));
+            failures.push(format!(
+                "{}: expected no {rule}, got {names:?}",
+                rel.display()
+            ));
         }
         if case.starts_with("unknown") && !names.contains(&"missing-fact") {
-            failures.push(format!("{}: expected missing-fact, got {names:?}", rel.display()));
+            failures.push(format!(
+                "{}: expected missing-fact, got {names:?}",
+                rel.display()
+            ));
         }
         let has_error = parsed["summary"]["errors"].as_u64().unwrap() > 0;
         if code != i32::from(has_error) {
-            failures.push(format!("{}: exit code {code} but errors={has_error}", rel.display()));
+            failures.push(format!(
+                "{}: exit code {code} but errors={has_error}",
+                rel.display()
+            ));
         }
         let (human, _) = run(&rel, &args, "human");
         let snap = format!("{rule}__{case}");
@@ -117,7 +137,12 @@ fn every_rule_has_a_doc_and_fixtures_and_every_doc_a_rule() {
         match std::fs::read_to_string(&doc) {
             Ok(text) => {
                 if !text.starts_with(&format!("# {} ({})", m.name, m.code)) {
-                    problems.push(format!("{}: doc must start with `# {} ({})`", doc.display(), m.name, m.code));
+                    problems.push(format!(
+                        "{}: doc must start with `# {} ({})`",
+                        doc.display(),
+                        m.name,
+                        m.code
+                    ));
                 }
                 for section in ["## What it checks", "## Why", "## Example"] {
                     if !text.contains(section) {
@@ -129,17 +154,34 @@ fn every_rule_has_a_doc_and_fixtures_and_every_doc_a_rule() {
         }
         let dir = root().join("fixtures/rules").join(m.name);
         let cases: Vec<String> = std::fs::read_dir(&dir)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().to_string()).collect())
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().to_string())
+                    .collect()
+            })
             .unwrap_or_default();
         if !cases.iter().any(|c| c.starts_with("fire")) {
-            problems.push(format!("{} has no fire* fixture in {}", m.name, dir.display()));
+            problems.push(format!(
+                "{} has no fire* fixture in {}",
+                m.name,
+                dir.display()
+            ));
         }
         if m.name != "missing-fact" && !cases.iter().any(|c| c.starts_with("nofire")) {
-            problems.push(format!("{} has no nofire* fixture in {}", m.name, dir.display()));
+            problems.push(format!(
+                "{} has no nofire* fixture in {}",
+                m.name,
+                dir.display()
+            ));
         }
     }
     for doc in std::fs::read_dir(root().join("rules")).unwrap() {
-        let name = doc.unwrap().file_name().to_string_lossy().trim_end_matches(".md").to_string();
+        let name = doc
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .trim_end_matches(".md")
+            .to_string();
         if !metas.iter().any(|m| m.name == name) {
             problems.push(format!("rules/{name}.md documents no rule"));
         }
@@ -150,8 +192,12 @@ fn every_rule_has_a_doc_and_fixtures_and_every_doc_a_rule() {
 #[test]
 fn readme_rule_table_is_current() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let start = readme.find("<!-- rules:start -->").expect("README has <!-- rules:start -->");
-    let end = readme.find("<!-- rules:end -->").expect("README has <!-- rules:end -->");
+    let start = readme
+        .find("<!-- rules:start -->")
+        .expect("README has <!-- rules:start -->");
+    let end = readme
+        .find("<!-- rules:end -->")
+        .expect("README has <!-- rules:end -->");
     let mut table = String::from("<!-- rules:start -->\n| code | name | category | severity | fix | what it finds |\n|---|---|---|---|---|---|\n");
     for m in invokeai_lint::rules::metas() {
         table.push_str(&format!(

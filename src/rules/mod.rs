@@ -89,18 +89,21 @@ impl<'a> Context<'a> {
     }
 }
 
+pub mod config_not_read;
 pub mod deprecated_key;
 pub mod duplicate_key;
 pub mod empty_config;
 pub mod flat_config_for_v3;
 pub mod invalid_choice;
 pub mod invalid_encoding;
+pub mod log_oom;
 pub mod misplaced_v3_key;
 pub mod missing_fact;
 pub mod missing_schema_version;
 pub mod multiple_documents;
 pub mod not_a_mapping;
 pub mod out_of_range;
+pub mod schema_newer_than_logged;
 mod schema_version;
 pub mod schema_version_outdated;
 pub mod schema_version_too_new;
@@ -108,6 +111,7 @@ pub mod unknown_key;
 pub mod util;
 pub mod v3_config_migrated;
 mod values;
+pub mod version_conflict;
 pub mod wrong_type;
 pub mod yaml_syntax;
 
@@ -136,6 +140,10 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &v3_config_migrated::V3ConfigMigrated,
         &flat_config_for_v3::FlatConfigForV3,
         &misplaced_v3_key::MisplacedV3Key,
+        &version_conflict::VersionConflict,
+        &config_not_read::ConfigNotRead,
+        &schema_newer_than_logged::SchemaNewerThanLogged,
+        &log_oom::LogOom,
     ]
 }
 

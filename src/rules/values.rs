@@ -37,3 +37,9 @@ pub fn written<'a>(cx: &'a Context<'_>, s: &Setting<'_>) -> &'a str {
     let t = &cx.config.source.text()[s.value.span.start..s.value.span.end];
     t.lines().next().unwrap_or("")
 }
+
+/// A setting's value as the number pydantic would make of it (None if not numeric or invalid).
+pub fn setting_number(cx: &Context<'_>, s: &Setting<'_>) -> Option<f64> {
+    let k = cx.kb.key_at(s.name, &cx.target.release.version)?;
+    validate::as_number(&k.rev.ty, s.value)
+}

@@ -1,0 +1,128 @@
+//! IL404 log-oom: the log shows an out-of-memory error; say which change to this config is
+//! most likely to help, given what it sets now.
+
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::log::OomEvent;
+use crate::rules::util::gib;
+use crate::rules::values::setting_number;
+use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::source::SourceFile;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "IL404",
+    name: "log-oom",
+    category: Category::Log,
+    default_severity: Severity::Warning,
+    fixable: false,
+    summary: "The log shows an out-of-memory error; names the config change most likely to help",
+    doc: include_str!("../../rules/log-oom.md"),
+};
+
+pub struct LogOom;
+
+impl Rule for LogOom {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let Some(log) = &cx.facts.log else { return };
+        // One finding per run of OOMs is enough: the first, with the count.
+        let Some(first) = log.oom.first() else { return };
+        let count = log.oom.len();
+        let at = event_location(&log.file, first);
+        let what = describe(first);
+        let more = if count > 1 {
+            format!(" ({count} out-of-memory events in this log; this is the first)")
+        } else {
+            String::new()
+        };
+        let (advice, key) = advice(cx);
+        let mut d = Diagnostic::new(&META, at, format!("{what}{more}"))
+            .label("out of memory")
+            .help(advice);
+        if let Some((name, loc)) = key {
+            d = d.related(loc, format!("`{name}` is set here"));
+        }
+        out.push(d);
+    }
+}
+
+fn event_location(file: &str, e: &OomEvent) -> Location {
+    let line = u32::try_from(e.line).unwrap_or(u32::MAX);
+    let src = SourceFile::snippet(file, e.text.clone(), line);
+    let span = src.line_span(line).unwrap_or_default();
+    Location::new(&src, span)
+}
+
+fn describe(e: &OomEvent) -> String {
+    let mut parts = Vec::new();
+    if let Some(t) = e.tried_gib {
+        parts.push(format!("tried to allocate {} GiB", gib(t)));
+    }
+    if let Some(c) = e.capacity_gib {
+        parts.push(format!("of {} GiB total", gib(c)));
+    }
+    if let Some(f) = e.free_gib {
+        parts.push(format!("{} GiB free", gib(f)));
+    }
+    let who = if e.backend == "InvokeAI" {
+        "InvokeAI could not fit a model in GPU memory".to_string()
+    } else {
+        format!("{} out of memory", e.backend)
+    };
+    if parts.is_empty() {
+        who
+    } else {
+        format!("{who}: {}", parts.join(", "))
+    }
+}
+
+/// The single change most likely to help, in order of how much it usually buys.
+fn advice<'c>(cx: &'c Context<'_>) -> (String, Option<(&'static str, Location)>) {
+    let t = cx.target;
+    let cfg = cx.config;
+    if !t.at_least("5.6.0") {
+        return (
+            format!(
+                "InvokeAI {} has no partial loading: upgrading to 5.6.0 or later and setting `enable_partial_loading: true` lets models larger than the free VRAM run; until then, lower `vram` (the VRAM cache) to 0 and use smaller or quantised models",
+                t.release.version
+            ),
+            cfg.get("vram").map(|s| ("vram", cfg.loc(s.key.span))),
+        );
+    }
+    let partial = cfg.get("enable_partial_loading");
+    let partial_on = match partial.and_then(|s| s.value.as_scalar()) {
+        Some(s) => matches!(s.resolved, crate::yaml::Resolved::Bool(true)),
+        None => t.at_least("6.13.0"),
+    };
+    if let Some(s) = cfg.get("max_cache_vram_gb") {
+        let v = setting_number(cx, &s)
+            .map(gib)
+            .unwrap_or_else(|| "it".into());
+        return (
+            format!("`max_cache_vram_gb: {v}` overrides the working-memory reserve: lower it, or remove it so InvokeAI keeps `device_working_mem_gb` free"),
+            Some(("max_cache_vram_gb", cfg.loc(s.value.span))),
+        );
+    }
+    if !partial_on {
+        return (
+            "Set `enable_partial_loading: true`: models that do not fit are then loaded in part and streamed from RAM instead of failing".into(),
+            partial.map(|s| ("enable_partial_loading", cfg.loc(s.value.span))),
+        );
+    }
+    let w = cfg.get("device_working_mem_gb");
+    let current = w.and_then(|s| setting_number(cx, &s)).unwrap_or(3.0);
+    let mut text = format!(
+        "Raise `device_working_mem_gb` from {} to {}: the OOM hit while working memory was short (VAE decode and large images need more than the reserve)",
+        gib(current),
+        gib(current + 1.0)
+    );
+    if t.at_least("5.7.2") && cfg.get("pytorch_cuda_alloc_conf").is_none() {
+        text.push_str("; on CUDA also try `pytorch_cuda_alloc_conf: \"backend:cudaMallocAsync\"`, which fragments less");
+    }
+    (
+        text,
+        w.map(|s| ("device_working_mem_gb", cfg.loc(s.value.span))),
+    )
+}
