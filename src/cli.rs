@@ -62,8 +62,11 @@ pub enum Command {
     /// Read InvokeAI console logs and print the facts found in them.
     Facts {
         /// Log files.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "host")]
         logs: Vec<PathBuf>,
+        /// Print what --detect sees on this machine instead.
+        #[arg(long)]
+        host: bool,
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
@@ -88,6 +91,9 @@ pub struct LintArgs {
     /// An InvokeAI console log to take facts from (version, VRAM, device, OOM events).
     #[arg(long, value_name = "LOG")]
     pub log: Option<PathBuf>,
+    /// Read system RAM, VRAM and the GPU from this machine (nvidia-smi or rocm-smi).
+    #[arg(long)]
+    pub detect: bool,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -124,7 +130,11 @@ fn run(cli: Cli) -> Result<i32, String> {
             invokeai_version,
             format,
         } => keys(invokeai_version.as_deref(), format),
-        Command::Facts { logs, format } => facts(&logs, format),
+        Command::Facts { host: true, .. } => {
+            print_host();
+            Ok(0)
+        }
+        Command::Facts { logs, format, .. } => facts(&logs, format),
     }
 }
 
@@ -148,6 +158,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         ram_gb: args.ram_gb,
         device: args.device,
         log: args.log,
+        detect: args.detect,
     };
     let report = lint::lint(&input).map_err(|e| e.0)?;
     let color = use_color(args.color);
@@ -232,4 +243,41 @@ fn facts(logs: &[PathBuf], format: ListFormat) -> Result<i32, String> {
     let text = crate::log::render::render_facts(&all, format == ListFormat::Json);
     print!("{text}");
     Ok(if failed { 2 } else { 0 })
+}
+
+fn print_host() {
+    let h = crate::host::detect();
+    let show = |what: &str, v: Option<String>, o: Option<&crate::facts::Origin>| match (v, o) {
+        (Some(v), Some(o)) => println!("{what:<8} {v}  — {}", o.describe()),
+        _ => println!("{what:<8} unknown"),
+    };
+    show(
+        "os",
+        h.os.as_ref().map(|f| f.value.clone()),
+        h.os.as_ref().map(|f| &f.origin),
+    );
+    show(
+        "ram",
+        h.ram_gib.as_ref().map(|f| format!("{:.2} GiB", f.value)),
+        h.ram_gib.as_ref().map(|f| &f.origin),
+    );
+    show(
+        "vram",
+        h.vram_gib.as_ref().map(|f| format!("{:.2} GiB", f.value)),
+        h.vram_gib.as_ref().map(|f| &f.origin),
+    );
+    show(
+        "device",
+        h.device.as_ref().map(|f| {
+            let d = &f.value;
+            match &d.name {
+                Some(n) => format!("{} ({n})", d.kind.as_str()),
+                None => d.kind.as_str().to_string(),
+            }
+        }),
+        h.device.as_ref().map(|f| &f.origin),
+    );
+    for n in &h.notes {
+        println!("note     {n}");
+    }
 }

@@ -22,6 +22,8 @@ pub struct LintInput {
     pub ram_gb: Option<f64>,
     pub device: Option<String>,
     pub log: Option<PathBuf>,
+    /// Read RAM/VRAM/device from this machine (`--detect`).
+    pub detect: bool,
 }
 
 /// A problem with the run itself (exit 2).
@@ -41,6 +43,17 @@ pub fn base_facts(input: &LintInput) -> Result<Facts, UsageError> {
         let log = crate::log::read_log(path)
             .map_err(|e| UsageError(format!("cannot read log {}: {e}", path.display())))?;
         facts.apply_log(Arc::new(log));
+    }
+    if input.detect {
+        // Host facts beat the log and lose to flags.
+        let host = crate::host::detect();
+        for note in &host.notes {
+            eprintln!("invokeai-lint: --detect: {note}");
+        }
+        facts.ram_gib = host.ram_gib.or(facts.ram_gib);
+        facts.vram_gib = host.vram_gib.or(facts.vram_gib);
+        facts.device = host.device.or(facts.device);
+        facts.os = host.os.or(facts.os);
     }
     if let Some(v) = input.vram_gb {
         facts.vram_gib = Some(Fact::new(v, Origin::Flag("--vram-gb".into())));

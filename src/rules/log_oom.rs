@@ -79,7 +79,7 @@ fn describe(e: &OomEvent) -> String {
 }
 
 /// The single change most likely to help, in order of how much it usually buys.
-fn advice<'c>(cx: &'c Context<'_>) -> (String, Option<(&'static str, Location)>) {
+fn advice(cx: &Context<'_>) -> (String, Option<(&'static str, Location)>) {
     let t = cx.target;
     let cfg = cx.config;
     if !t.at_least("5.6.0") {
