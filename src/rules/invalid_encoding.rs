@@ -43,7 +43,6 @@ impl Rule for InvalidEncoding {
                         .severity(Severity::Warning)
                         .label("not ASCII")
                         .help("Keep invokeai.yaml ASCII on Windows: move non-ASCII comments out, and keep model and output folders on paths without non-ASCII characters (or turn on Windows' \"Use Unicode UTF-8 for worldwide language support\")")
-                        
                     );
                 }
             }
