@@ -35,7 +35,7 @@ const fn meta(
 }
 
 static DUPLICATE_KEY: RuleMeta = meta(
-    "IL003",
+    "TS003",
     "duplicate-key",
     Category::Syntax,
     Severity::Error,
@@ -43,7 +43,7 @@ static DUPLICATE_KEY: RuleMeta = meta(
     "A key is set twice",
 );
 static YAML_SYNTAX: RuleMeta = meta(
-    "IL001",
+    "TS001",
     "yaml-syntax",
     Category::Syntax,
     Severity::Error,
@@ -51,7 +51,7 @@ static YAML_SYNTAX: RuleMeta = meta(
     "The file is not valid YAML",
 );
 static PATH_ESCAPE: RuleMeta = meta(
-    "IL010",
+    "TS010",
     "windows-path-escape",
     Category::Syntax,
     Severity::Warning,
@@ -59,7 +59,7 @@ static PATH_ESCAPE: RuleMeta = meta(
     "A Windows path in double quotes holds backslash escapes",
 );
 static DEPRECATED_KEY: RuleMeta = meta(
-    "IL102",
+    "TS102",
     "deprecated-key",
     Category::Schema,
     Severity::Warning,
@@ -67,7 +67,7 @@ static DEPRECATED_KEY: RuleMeta = meta(
     "A key InvokeAI no longer reads",
 );
 static KEY_TOO_NEW: RuleMeta = meta(
-    "IL103",
+    "TS103",
     "key-too-new",
     Category::Schema,
     Severity::Error,
@@ -75,7 +75,7 @@ static KEY_TOO_NEW: RuleMeta = meta(
     "A key the running release does not know yet",
 );
 static OPEN_HOST: RuleMeta = meta(
-    "IL401",
+    "TS401",
     "open-host",
     Category::Device,
     Severity::Info,
@@ -376,7 +376,7 @@ fn concise_is_one_line_per_finding_plus_summary() {
     assert_eq!(lines.len(), 7);
     assert_eq!(
         lines[5],
-        "configs/unicode.yaml:2:19: warning[IL010] `\\i` in a double-quoted string is not a valid YAML escape"
+        "configs/unicode.yaml:2:19: warning[TS010] `\\i` in a double-quoted string is not a valid YAML escape"
     );
 }
 
@@ -448,7 +448,7 @@ fn json_has_exactly_the_contract_keys() {
     }
     // A finding without key, help, related or fix still has the keys, as null or [].
     let parse_error = &diags[3];
-    assert_eq!(parse_error["rule"], "IL001");
+    assert_eq!(parse_error["rule"], "TS001");
     assert!(parse_error["key"].is_null() && parse_error["help"].is_null());
     assert!(parse_error["fix"].is_null());
     assert_eq!(parse_error["related"], serde_json::json!([]));
@@ -537,7 +537,7 @@ fn github_escapes_data_and_properties() {
     r.skipped.clear();
     assert_eq!(
         render(&r, Format::Github),
-        "::warning file=we%2Cird%3Aname.yaml,line=1,col=6,endLine=1,endColumn=9,title=IL102 deprecated-key\
+        "::warning file=we%2Cird%3Aname.yaml,line=1,col=6,endLine=1,endColumn=9,title=TS102 deprecated-key\
          ::100%25 sure%0D%0Asecond line%0Ahelp: a: b, c\n"
     );
 }
@@ -548,7 +548,7 @@ fn github_leaves_out_columns_for_a_multiline_span() {
     let d = Diagnostic::new(&YAML_SYNTAX, Location::new(&src, Span::new(0, 8)), "m");
     let text = render(&report_with(vec![d]), Format::Github);
     assert!(
-        text.starts_with("::error file=a.yaml,line=1,endLine=2,title=IL001 yaml-syntax::m"),
+        text.starts_with("::error file=a.yaml,line=1,endLine=2,title=TS001 yaml-syntax::m"),
         "{text}"
     );
 }

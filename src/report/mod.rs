@@ -129,13 +129,9 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// A rule's code and name as the registry knows them, falling back to what the
-/// diagnostic carries (the registry may not list every code, e.g. in tests).
+/// A rule's code and name: every diagnostic carries them from its rule's RuleMeta.
 fn rule_ident(d: &Diagnostic) -> (&'static str, &'static str) {
-    match crate::rules::find(d.code) {
-        Some(rule) => (rule.code, rule.name),
-        None => (d.code, d.name),
-    }
+    (d.code, d.name)
 }
 
 /// The message with the help appended on its own line, for formats that have one text field.
