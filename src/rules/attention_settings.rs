@@ -35,7 +35,7 @@ impl Rule for AttentionSettings {
                             .label("not available on macOS")
                             .help("Use `attention_type: auto` (torch SDP on MPS)"),
                     )
-                } else if dev.kind == DeviceKind::Cuda && cx.target.at_least("4.1.0") {
+                } else if dev.kind == DeviceKind::Cuda && cx.target.at_least("5.2.0") {
                     dev.name.as_deref().filter(|n| ampere_or_newer(n) == Some(true)).map(|name| {
                         Diagnostic::new(
                             &META,
