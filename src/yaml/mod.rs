@@ -7,7 +7,7 @@
 pub mod resolve;
 mod tree;
 
-pub use resolve::Resolved;
+pub use resolve::{resolve_plain, resolve_scalar, Resolved};
 pub use tree::parse;
 
 use crate::source::Span;
