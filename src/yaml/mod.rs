@@ -4,6 +4,10 @@
 //! Every node keeps its byte span; aliases are kept as aliases (never expanded), so
 //! an alias bomb costs nothing.
 
+mod chars;
+mod checks;
+mod errors;
+mod lex;
 pub mod resolve;
 mod tree;
 
@@ -107,11 +111,49 @@ pub struct Document {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct YamlError {
-    /// Where the parser stopped: usually one character wide.
+    /// Where the parser stopped: usually one character wide (the offending character); a bad
+    /// escape covers the backslash and the character after it, an undefined alias the `*name`.
     pub span: Span,
     /// The parser's message, reworded for people where it helps.
     pub message: String,
+    /// What went wrong, for rules that give specific help.
+    pub kind: YamlErrorKind,
+    /// saphyr-parser's own words, when the error came from it (for bug reports, not for people).
+    pub detail: Option<String>,
 }
+
+/// The kinds of YAML errors a rule may want to explain. PyYAML refuses all of them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum YamlErrorKind {
+    /// `\S` inside a double-quoted scalar: not one of YAML's escapes. The classic case is a
+    /// Windows path in double quotes (`"E:\Softwares\models"`). `ch` is the character after
+    /// the backslash.
+    BadEscape { ch: char },
+    /// `\x`, `\u` or `\U` without enough hex digits, or naming no character.
+    BadHexEscape,
+    /// A tab where PyYAML only accepts spaces: indentation, between tokens, in a plain scalar.
+    /// (Tabs are fine inside quotes, comments and block scalar text.)
+    Tab,
+    /// A character PyYAML's reader refuses anywhere in the file (control characters, DEL, ...).
+    NonPrintable { ch: char },
+    /// A quoted scalar whose closing quote never comes.
+    UnclosedQuote,
+    /// A line indented in a way that fits no mapping or list around it.
+    Indentation,
+    /// `*name` with no `&name` before it in the document.
+    UndefinedAlias,
+    /// Anchor or alias names PyYAML refuses (it takes only `[0-9A-Za-z_-]`).
+    BadAnchorName,
+    /// The same `&name` twice in one document: YAML 1.2 allows it, PyYAML does not.
+    DuplicateAnchor,
+    /// Collections nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// Any other syntax error.
+    Syntax,
+}
+
+/// How deep collections may nest before `parse` gives up (InvokeAI configs nest 3 levels).
+pub const MAX_DEPTH: usize = 128;
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Parsed {
