@@ -194,19 +194,22 @@ fn escape_error(problem: EscapeProblem) -> YamlError {
         ),
         EscapeProblem::NotHex {
             span,
+            ch,
             expected,
             found,
         } => error(
             span,
-            YamlErrorKind::BadHexEscape,
+            YamlErrorKind::BadHexEscape { ch },
             format!(
-                "expected escape sequence of {expected} hexadecimal numbers, but found {}",
+                "expected escape sequence of {expected} hexadecimal numbers, but found {}: \
+                 inside double quotes a backslash starts an escape sequence, and '\\{ch}' \
+                 must be followed by {expected} hex digits",
                 found.map_or_else(|| "the end of the file".into(), py_repr)
             ),
         ),
-        EscapeProblem::NotAChar { span } => error(
+        EscapeProblem::NotAChar { span, ch } => error(
             span,
-            YamlErrorKind::BadHexEscape,
+            YamlErrorKind::BadHexEscape { ch },
             "this escape names no Unicode character (a surrogate or beyond U+10FFFF)",
         ),
     }

@@ -192,14 +192,16 @@ pub(super) fn column(text: &str, pos: usize) -> usize {
 pub(super) enum EscapeProblem {
     /// `\c` with `c` not an escape: the span covers the backslash and `c`.
     Unknown { span: Span, ch: char },
-    /// `\x`/`\u`/`\U` with `found` where the `expected`-digit hex code should go on.
+    /// `\x`/`\u`/`\U` (`ch`) with `found` where its `expected`-digit hex code should go
+    /// on: the span runs from the backslash to `found`.
     NotHex {
         span: Span,
+        ch: char,
         expected: usize,
         found: Option<char>,
     },
     /// A hex code that names no character (a surrogate, or beyond U+10FFFF).
-    NotAChar { span: Span },
+    NotAChar { span: Span, ch: char },
 }
 
 const SIMPLE_ESCAPES: &str = "0abt\tnvfre \"/\\N_LP";
@@ -240,14 +242,16 @@ pub(super) fn double_quoted_problem(text: &str, quote: usize) -> Option<EscapePr
                         }
                         Some(&(k, h)) => {
                             return Some(EscapeProblem::NotHex {
-                                span: Span::new(at(k), at(k + h.len_utf8())),
+                                span: Span::new(at(i), at(k + h.len_utf8())),
+                                ch: e,
                                 expected: n,
                                 found: Some(h),
                             });
                         }
                         None => {
                             return Some(EscapeProblem::NotHex {
-                                span: Span::new(text.len(), text.len()),
+                                span: Span::new(at(i), text.len()),
+                                ch: e,
                                 expected: n,
                                 found: None,
                             });
@@ -257,6 +261,7 @@ pub(super) fn double_quoted_problem(text: &str, quote: usize) -> Option<EscapePr
                 if char::from_u32(code).is_none() {
                     return Some(EscapeProblem::NotAChar {
                         span: Span::new(at(i), last),
+                        ch: e,
                     });
                 }
             }
@@ -322,9 +327,10 @@ mod tests {
         match double_quoted_problem(r#""\x4g""#, 0) {
             Some(EscapeProblem::NotHex {
                 span,
+                ch: 'x',
                 expected: 2,
                 found: Some('g'),
-            }) => assert_eq!(span.start, 4),
+            }) => assert_eq!((span.start, span.end), (1, 5)),
             _ => panic!(),
         }
         assert!(matches!(
