@@ -1,0 +1,428 @@
+//! The hot path: find the lines that can hold a fact, undo console wrapping, parse.
+//!
+//! Almost every line of a log is noise for us (tracebacks, progress bars, HTTP access
+//! lines, graph stats). One Aho-Corasick pass over each block finds the few lines that
+//! contain a keyword; only those are decoded and parsed. Keywords are short and sit at
+//! the start of their message, so that a console that hard-wraps at 80 columns still
+//! leaves them whole on the first physical line.
+//!
+//! Wrapping: when a fact line is certainly cut (a database path without `.db`, a RAM
+//! cache line without its heuristics list, an OOM message without its sizes), or is long
+//! enough to have been wrapped and its value cannot be checked (a root path), the next
+//! physical line is joined to it if it looks like a continuation: no record header, no
+//! indentation, not a warning, traceback or progress bar. The fact cites the first line.
+
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+use memchr::{memchr, memchr_iter, memmem};
+
+use super::message::{self, Check, Fact, Parsed};
+use super::reader::{LineSink, Stats, MAX_LINE};
+use super::record::{self, Format, Record};
+use super::session::{LineInfo, Sessions};
+use super::text::{char_width, cite, strip_ansi_into, visible};
+use super::{derive, oom, LogFacts, OomEvent};
+
+/// Substrings of every line we care about. A line without any of them is skipped unread.
+const KEYWORDS: &[&str] = &[
+    "InvokeAI version",
+    "InvokeAI, version",
+    "Root directory",
+    "runtime directory is",
+    "GPU device =",
+    "Using torch device",
+    "Using device_type",
+    "cuDNN version",
+    "CUDA memory allocator",
+    "[MODEL CACHE]",
+    "running on",
+    "Initializing database",
+    "Using database",
+    "in-memory database",
+    "database location",
+    "node pack",
+    "modules from",
+    "Port ",
+    "Patchmatch",
+    "patchmatch.patch_match",
+    "out of memory",
+    "Insufficient GPU",
+    "MB into VRAM",
+    "server process",
+    "InvokeAI shutting down",
+    "Started Invoke process",
+    "Starting the InvokeAI",
+    "Initializing, be patient",
+];
+
+fn keywords() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| AhoCorasick::new(KEYWORDS).expect("static keyword list builds"))
+}
+
+/// A line this wide (in characters) may have been hard-wrapped by a console.
+const WRAP_MIN_WIDTH: usize = 80;
+/// A certainly-cut line this short is not a wrapped one (it is some other text).
+const CUT_MIN_WIDTH: usize = 40;
+/// At most this many continuation lines are joined to one fact line.
+const MAX_PARTS: u8 = 4;
+
+/// A fact line waiting for its next physical line.
+struct Pending {
+    line: u64,
+    text: Vec<u8>,
+    had_ansi: bool,
+    first_width: usize,
+    last_width: usize,
+    parts: u8,
+    /// Certainly cut (true), or only long enough to have been (false).
+    cut: bool,
+}
+
+#[derive(Default)]
+pub struct Scanner {
+    /// Number of the line that starts at the current position (1-based).
+    next_line: u64,
+    /// The last block did not end in `\n` (end of input inside a line).
+    partial_tail: bool,
+    sessions: Sessions,
+    pending: Option<Pending>,
+    scratch: Vec<u8>,
+    /// Learnt from a certain join: the console's width.
+    wrap_width: Option<usize>,
+    overlong: u64,
+    first_overlong: u64,
+    lossy: u64,
+    first_lossy: u64,
+}
+
+/// What one (possibly joined) line says.
+struct Analysis {
+    parsed: Option<Parsed>,
+    oom: Option<oom::Oom>,
+    format: Format,
+    pid: Option<u32>,
+}
+
+impl Analysis {
+    fn of(text: &[u8], had_ansi: bool) -> Self {
+        let rec: Record<'_> = record::parse(text, had_ansi);
+        let parsed = message::parse(rec.message);
+        let oom = match parsed {
+            Some(Parsed::Fact(..)) => None,
+            _ => oom::find(text),
+        };
+        Analysis {
+            parsed,
+            oom,
+            format: rec.format,
+            pid: if rec.format == Format::Syslog {
+                rec.pid
+            } else {
+                None
+            },
+        }
+    }
+
+    /// Certainly cut: the message's known ending is missing.
+    fn is_cut(&self) -> bool {
+        match &self.parsed {
+            Some(Parsed::Cut) | Some(Parsed::Fact(_, Check::Cut)) => true,
+            Some(Parsed::Fact(..)) => false,
+            None => self.oom.as_ref().is_some_and(|o| !o.complete),
+        }
+    }
+
+    fn is_unsure(&self) -> bool {
+        matches!(self.parsed, Some(Parsed::Fact(_, Check::Unsure)))
+    }
+
+    fn is_done(&self) -> bool {
+        match &self.parsed {
+            Some(Parsed::Fact(_, Check::Done)) => true,
+            Some(_) => false,
+            None => self.oom.as_ref().is_some_and(|o| o.complete),
+        }
+    }
+}
+
+impl Scanner {
+    pub fn new() -> Self {
+        Scanner {
+            next_line: 1,
+            ..Scanner::default()
+        }
+    }
+
+    /// One line, found by the keyword search.
+    fn line(&mut self, line_no: u64, raw: &[u8]) {
+        let vis = visible(raw);
+        if vis.len() > MAX_LINE {
+            self.note_overlong(line_no);
+            return;
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let had_ansi = strip_ansi_into(vis, &mut scratch);
+        let text = if had_ansi { &scratch[..] } else { vis };
+        let a = Analysis::of(text, had_ansi);
+        let width = char_width(text);
+        let wait_cut = a.is_cut() && width >= CUT_MIN_WIDTH;
+        let wait_unsure = a.is_unsure() && width >= WRAP_MIN_WIDTH;
+        if wait_cut || wait_unsure {
+            self.pending = Some(Pending {
+                line: line_no,
+                text: text.to_vec(),
+                had_ansi,
+                first_width: width,
+                last_width: width,
+                parts: 0,
+                cut: wait_cut,
+            });
+        } else {
+            self.commit(line_no, text, a);
+        }
+        self.scratch = scratch;
+    }
+
+    /// Offer the next physical line to the pending fact. True: it was a continuation
+    /// and is used up.
+    fn feed_pending(&mut self, raw: &[u8]) -> bool {
+        let Some(mut p) = self.pending.take() else {
+            return false;
+        };
+        let vis = visible(raw);
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let cont = if strip_ansi_into(vis, &mut scratch) {
+            &scratch[..]
+        } else {
+            vis
+        };
+        let mut joins = looks_like_continuation(cont);
+        if joins && !p.cut {
+            // Only long enough to have been wrapped: demand more evidence.
+            joins = !cont.contains(&b' ') || self.wrap_width == Some(p.first_width);
+        }
+        if !joins {
+            self.scratch = scratch;
+            self.finalize(p);
+            return false;
+        }
+        p.text.extend_from_slice(cont);
+        p.parts += 1;
+        p.last_width = char_width(cont);
+        self.scratch = scratch;
+        let a = Analysis::of(&p.text, p.had_ansi);
+        let wrapped_again = p.last_width >= p.first_width && p.parts < MAX_PARTS;
+        if a.is_done() {
+            if p.cut {
+                self.wrap_width = Some(p.first_width);
+            }
+            self.commit(p.line, &p.text, a);
+        } else if wrapped_again {
+            self.pending = Some(p);
+        } else {
+            self.commit(p.line, &p.text, a);
+        }
+        true
+    }
+
+    /// The pending fact gets no (more) continuation: take it as it stands.
+    fn finalize(&mut self, p: Pending) {
+        let a = Analysis::of(&p.text, p.had_ansi);
+        self.commit(p.line, &p.text, a);
+    }
+
+    fn commit(&mut self, line_no: u64, text: &[u8], a: Analysis) {
+        if a.parsed.is_none() && a.oom.is_none() {
+            return;
+        }
+        if std::str::from_utf8(text).is_err() {
+            if self.lossy == 0 {
+                self.first_lossy = line_no;
+            }
+            self.lossy += 1;
+        }
+        let cited = cite(text);
+        let at = LineInfo {
+            line: line_no,
+            text: &cited,
+            format: a.format.as_str(),
+            syslog_pid: a.pid,
+        };
+        match (a.parsed, a.oom) {
+            (Some(Parsed::Fact(fact, _)), _) => self.fact(fact, at),
+            (_, Some(o)) => self.sessions.oom(OomEvent {
+                line: line_no,
+                text: cited.clone(),
+                backend: o.backend.to_string(),
+                tried_gib: o.tried_gib,
+                capacity_gib: o.capacity_gib,
+                free_gib: o.free_gib,
+                max_allowed_gib: o.max_allowed_gib,
+                wording: o.wording,
+                session: None,
+            }),
+            _ => {}
+        }
+    }
+
+    fn fact(&mut self, fact: Fact, at: LineInfo<'_>) {
+        self.sessions.fact(fact, at);
+    }
+
+    fn note_overlong(&mut self, line_no: u64) {
+        if self.overlong == 0 {
+            self.first_overlong = line_no;
+        }
+        self.overlong += 1;
+    }
+
+    /// Offer lines from `pos` on to the pending fact until it is settled.
+    fn drain_pending(&mut self, block: &[u8], pos: &mut usize) {
+        while self.pending.is_some() && *pos < block.len() {
+            let end = memchr(b'\n', &block[*pos..]).map_or(block.len(), |i| *pos + i);
+            if !self.feed_pending(&block[*pos..end]) {
+                return;
+            }
+            if end < block.len() {
+                self.next_line += 1;
+            }
+            *pos = (end + 1).min(block.len());
+        }
+    }
+
+    /// Settle everything and produce the facts.
+    pub fn finish(mut self, name: &str, stats: Stats) -> LogFacts {
+        if let Some(p) = self.pending.take() {
+            self.finalize(p);
+        }
+        let mut out = LogFacts {
+            file: name.to_string(),
+            lines: self.next_line - 1 + u64::from(self.partial_tail),
+            ..LogFacts::default()
+        };
+        if stats.bytes == 0 {
+            out.notes.push("the log is empty".into());
+        }
+        if stats.nul_in_head > 0 {
+            out.notes.push(format!(
+                "the input looks binary ({} NUL bytes near its start); facts may be missing",
+                stats.nul_in_head
+            ));
+        }
+        if self.overlong > 0 {
+            out.notes.push(format!(
+                "{} line(s) longer than {} KiB skipped (first: line {})",
+                self.overlong,
+                MAX_LINE / 1024,
+                self.first_overlong
+            ));
+        }
+        if self.lossy > 0 {
+            out.notes.push(format!(
+                "{} fact line(s) were not valid UTF-8 and were decoded lossily (first: line {})",
+                self.lossy, self.first_lossy
+            ));
+        }
+        self.sessions.finish(&mut out);
+        if stats.bytes > 0 && out.sessions.is_empty() {
+            out.notes
+                .push("no InvokeAI start-up lines found (no version, root or device)".into());
+        }
+        derive::derive(&mut out);
+        out
+    }
+}
+
+/// Could `line` be the rest of a line a console wrapped? Not if it is empty, indented,
+/// a record of its own, or recognisably something else.
+fn looks_like_continuation(line: &[u8]) -> bool {
+    let Some(&first) = line.first() else {
+        return false;
+    };
+    if first.is_ascii_whitespace() || line.len() > 4096 || record::starts_record(line) {
+        return false;
+    }
+    if line.starts_with(b"Traceback") || glog_prefix(line) {
+        return false;
+    }
+    // Python warnings and exceptions, tqdm bars.
+    const FOREIGN: &[&[u8]] = &[b"Warning: ", b"Error: ", b"%|", b"it/s]", b"s/it]"];
+    !FOREIGN.iter().any(|f| memmem::find(line, f).is_some())
+}
+
+/// glog-style lines from torch: `W0802 18:47:16.563000 12760 file.py:29] …`.
+fn glog_prefix(line: &[u8]) -> bool {
+    line.len() > 6
+        && matches!(line[0], b'I' | b'W' | b'E' | b'F')
+        && line[1..5].iter().all(u8::is_ascii_digit)
+        && line[5] == b' '
+}
+
+impl LineSink for Scanner {
+    fn block(&mut self, block: &[u8]) {
+        self.partial_tail = block.last() != Some(&b'\n');
+        let mut pos = 0;
+        self.drain_pending(block, &mut pos);
+        let ac = keywords();
+        while pos < block.len() {
+            let Some(m) = ac.find(&block[pos..]) else {
+                self.next_line += memchr_iter(b'\n', &block[pos..]).count() as u64;
+                break;
+            };
+            let hit = pos + m.start();
+            let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |i| pos + i + 1);
+            self.next_line += memchr_iter(b'\n', &block[pos..start]).count() as u64;
+            let end = memchr(b'\n', &block[hit..]).map_or(block.len(), |i| hit + i);
+            let line_no = self.next_line;
+            self.line(line_no, &block[start..end]);
+            if end < block.len() {
+                self.next_line += 1;
+            }
+            pos = (end + 1).min(block.len());
+            self.drain_pending(block, &mut pos);
+        }
+    }
+
+    fn skipped_line(&mut self) {
+        if let Some(p) = self.pending.take() {
+            self.finalize(p);
+        }
+        let line_no = self.next_line;
+        self.note_overlong(line_no);
+        self.next_line += 1;
+        self.partial_tail = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_lines() {
+        assert!(looks_like_continuation(b"s\\invokeai.db"));
+        assert!(looks_like_continuation(
+            b"e: 21390.56 MB. Heuristics applied: [1, 2]."
+        ));
+        assert!(!looks_like_continuation(b""));
+        assert!(!looks_like_continuation(b"  File \"x.py\", line 1"));
+        assert!(!looks_like_continuation(
+            b"[2025-04-05 11:16:31,275]::[InvokeAI]::INFO --> InvokeAI version 5.9.1"
+        ));
+        assert!(!looks_like_continuation(
+            b"D:\\x\\functional_tensor.py:5: UserWarning: The torchvision"
+        ));
+        assert!(!looks_like_continuation(b" 45%|####5     | 9/20"));
+        assert!(!looks_like_continuation(
+            b"W0802 18:47:16.563000 12760 x.py:29] triton"
+        ));
+    }
+
+    #[test]
+    fn keywords_build() {
+        assert!(keywords().find("xx InvokeAI version 5").is_some());
+        assert!(keywords().find("nothing to see").is_none());
+    }
+}
