@@ -208,7 +208,9 @@ fn plain(line: &[u8], had_ansi: bool) -> Option<Record<'_>> {
 fn glued_plain(line: &[u8], had_ansi: bool) -> Option<Record<'_>> {
     // `[` + 23-byte timestamp = 24 bytes before `]::[`.
     for at in memmem::find_iter(line, b"]::[").take(4) {
-        let start = at.checked_sub(24)?;
+        let Some(start) = at.checked_sub(24) else {
+            continue;
+        };
         if let Some(mut r) = plain(&line[start..], had_ansi) {
             r.glued = start > 0;
             return Some(r);

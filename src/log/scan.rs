@@ -78,6 +78,8 @@ struct Pending {
     parts: u8,
     /// Certainly cut (true), or only long enough to have been (false).
     cut: bool,
+    /// An earlier fact line had exactly this width: likely the console's.
+    width_seen: bool,
 }
 
 #[derive(Default)]
@@ -91,6 +93,10 @@ pub struct Scanner {
     scratch: Vec<u8>,
     /// Learnt from a certain join: the console's width.
     wrap_width: Option<usize>,
+    /// Widths (≥ [`WRAP_MIN_WIDTH`]) of recent fact lines: lines a console wrapped all
+    /// have its width.
+    recent_widths: [usize; 8],
+    recent_next: usize,
     overlong: u64,
     first_overlong: u64,
     lossy: u64,
@@ -169,6 +175,11 @@ impl Scanner {
         let width = char_width(text);
         let wait_cut = a.is_cut() && width >= CUT_MIN_WIDTH;
         let wait_unsure = a.is_unsure() && width >= WRAP_MIN_WIDTH;
+        let width_seen = width >= WRAP_MIN_WIDTH && self.recent_widths.contains(&width);
+        if width >= WRAP_MIN_WIDTH {
+            self.recent_widths[self.recent_next % self.recent_widths.len()] = width;
+            self.recent_next += 1;
+        }
         if wait_cut || wait_unsure {
             self.pending = Some(Pending {
                 line: line_no,
@@ -178,6 +189,7 @@ impl Scanner {
                 last_width: width,
                 parts: 0,
                 cut: wait_cut,
+                width_seen,
             });
         } else {
             self.commit(line_no, text, a);
@@ -200,8 +212,16 @@ impl Scanner {
         };
         let mut joins = looks_like_continuation(cont);
         if joins && !p.cut {
-            // Only long enough to have been wrapped: demand more evidence.
-            joins = !cont.contains(&b' ') || self.wrap_width == Some(p.first_width);
+            // Only long enough to have been wrapped: demand more evidence. A continuation
+            // without spaces, a width seen before, or a join that completes the message.
+            joins = !cont.contains(&b' ')
+                || p.width_seen
+                || self.wrap_width == Some(p.first_width)
+                || {
+                    let mut joined = p.text.clone();
+                    joined.extend_from_slice(cont);
+                    Analysis::of(&joined, p.had_ansi).is_done()
+                };
         }
         if !joins {
             self.scratch = scratch;
@@ -336,9 +356,11 @@ impl Scanner {
 }
 
 /// Could `line` be the rest of a line a console wrapped? Not if it is empty, indented,
-/// a record of its own, or recognisably something else.
+/// a record of its own, or recognisably something else. One leading space is allowed:
+/// the cut fell on a space. Indented text (tracebacks, tables) has two or more.
 fn looks_like_continuation(line: &[u8]) -> bool {
-    let Some(&first) = line.first() else {
+    let body = line.strip_prefix(b" ").unwrap_or(line);
+    let Some(&first) = body.first() else {
         return false;
     };
     if first.is_ascii_whitespace() || line.len() > 4096 || record::starts_record(line) {
@@ -406,7 +428,9 @@ mod tests {
         assert!(looks_like_continuation(
             b"e: 21390.56 MB. Heuristics applied: [1, 2]."
         ));
+        assert!(looks_like_continuation(b" Community Edition\\invokeai"));
         assert!(!looks_like_continuation(b""));
+        assert!(!looks_like_continuation(b" "));
         assert!(!looks_like_continuation(b"  File \"x.py\", line 1"));
         assert!(!looks_like_continuation(
             b"[2025-04-05 11:16:31,275]::[InvokeAI]::INFO --> InvokeAI version 5.9.1"

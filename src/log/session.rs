@@ -27,6 +27,10 @@ const HINT_REACH: u64 = 200;
 /// traceback's last line repeat the same torch text).
 const OOM_REPEAT_REACH: u64 = 400;
 
+/// A fact repeated with the same value this close is one line printed by two handlers
+/// (`log_handlers: [console, console]`, or InvokeAI's format plus Python's default).
+const DUPLICATE_REACH: u64 = 3;
+
 /// Where the fact line came from.
 #[derive(Clone, Copy, Debug)]
 pub struct LineInfo<'a> {
@@ -82,7 +86,7 @@ impl Sessions {
             Fact::NodePackLoading(name) => {
                 self.note_hint(at.line);
                 let cur = self.current(at, Phase::Pre, false);
-                if cur.pack_names.len() < 256 {
+                if cur.pack_names.len() < 256 && cur.pack_names.last() != Some(&name) {
                     cur.pack_names.push(name);
                 }
                 if cur.first_pack_line.is_none() {
@@ -162,9 +166,10 @@ impl Sessions {
                 self.set(at, Phase::Server, |s| &mut s.torch_device, v);
             }
             Fact::TorchDevice { name, list } => {
-                let cur = self.set(at, Phase::Pre, |s| &mut s.torch_device, name);
-                if let Some(list) = list {
-                    cur.session.generation_devices = Some(located(list, at));
+                if let Some(cur) = self.set(at, Phase::Pre, |s| &mut s.torch_device, name) {
+                    if let Some(list) = list {
+                        cur.session.generation_devices = Some(located(list, at));
+                    }
                 }
             }
             Fact::V2Version(v) => {
@@ -202,9 +207,10 @@ impl Sessions {
                 }
             }
             Fact::NodePacksLoaded { dir, names, .. } => {
-                let cur = self.set(at, Phase::Pre, |s| &mut s.node_packs_dir, dir);
-                let names = names.unwrap_or_else(|| cur.pack_names.clone());
-                cur.session.node_packs = Some(located(names, at));
+                if let Some(cur) = self.set(at, Phase::Pre, |s| &mut s.node_packs_dir, dir) {
+                    let names = names.unwrap_or_else(|| cur.pack_names.clone());
+                    cur.session.node_packs = Some(located(names, at));
+                }
             }
         }
     }
@@ -265,20 +271,27 @@ impl Sessions {
     }
 
     /// Store a once-per-start-up fact, opening a new session if needed.
-    fn set<T>(
+    /// `None`: the line repeats the fact just logged (duplicated handlers), nothing new.
+    fn set<T: PartialEq>(
         &mut self,
         at: LineInfo<'_>,
         phase: Phase,
         slot: impl Fn(&mut Session) -> &mut Option<Located<T>>,
         value: T,
-    ) -> &mut Current {
-        let repeated = self
+    ) -> Option<&mut Current> {
+        let previous = self
             .cur
             .as_mut()
-            .is_some_and(|c| slot(&mut c.session).is_some());
+            .and_then(|c| slot(&mut c.session).as_ref());
+        if let Some(p) = previous {
+            if p.value == value && at.line.saturating_sub(p.line) <= DUPLICATE_REACH {
+                return None;
+            }
+        }
+        let repeated = previous.is_some();
         let cur = self.current(at, phase, repeated);
         *slot(&mut cur.session) = Some(located(value, at));
-        cur
+        Some(cur)
     }
 
     /// The session a fact of `phase` at `at` belongs to, opening one when needed.
