@@ -36,9 +36,14 @@ pub struct Oom {
     pub complete: bool,
 }
 
+fn out_of_memory() -> &'static memmem::Finder<'static> {
+    static F: std::sync::OnceLock<memmem::Finder<'static>> = std::sync::OnceLock::new();
+    F.get_or_init(|| memmem::Finder::new(b"out of memory"))
+}
+
 /// Find an out-of-memory message in a line.
 pub fn find(line: &[u8]) -> Option<Oom> {
-    let at = memmem::find(line, b"out of memory")?;
+    let at = out_of_memory().find(line)?;
     let before = &line[..at];
     let after = &line[at + b"out of memory".len()..];
     if before.ends_with(b"MPS backend ") {

@@ -9,6 +9,8 @@
 //! - uvicorn's own: `INFO:     message` (level + `:` padded to 9, then a space).
 //! - Python's default: `INFO:logger:message`.
 
+use std::sync::OnceLock;
+
 use memchr::memmem;
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while1, take_while_m_n};
@@ -167,7 +169,8 @@ fn level(i: &[u8]) -> PResult<'_, Level> {
 fn plain(line: &[u8], had_ansi: bool) -> Option<Record<'_>> {
     let (after, _) = (char('['), timestamp, tag("]::[")).parse(line).ok()?;
     // The logger name ends at the first `]::` followed by a level and ` --> `.
-    for at in memmem::find_iter(after, b"]::") {
+    let closers = memchr::memchr_iter(b']', after).filter(|&at| after[at + 1..].starts_with(b"::"));
+    for at in closers {
         let tail = &after[at + 3..];
         if let Ok((message, lvl)) = terminated(level, tag(" --> ")).parse(tail) {
             return Some(Record {
@@ -204,10 +207,15 @@ fn plain(line: &[u8], had_ansi: bool) -> Option<Record<'_>> {
     None
 }
 
+fn finder(cell: &'static OnceLock<memmem::Finder<'static>>, needle: &'static [u8]) -> &'static memmem::Finder<'static> {
+    cell.get_or_init(|| memmem::Finder::new(needle))
+}
+
 /// A plain header somewhere inside the line, after glued text.
 fn glued_plain(line: &[u8], had_ansi: bool) -> Option<Record<'_>> {
+    static SEP: OnceLock<memmem::Finder<'static>> = OnceLock::new();
     // `[` + 23-byte timestamp = 24 bytes before `]::[`.
-    for at in memmem::find_iter(line, b"]::[").take(4) {
+    for at in finder(&SEP, b"]::[").find_iter(line).take(4) {
         let Some(start) = at.checked_sub(24) else {
             continue;
         };
@@ -222,8 +230,9 @@ fn glued_plain(line: &[u8], had_ansi: bool) -> Option<Record<'_>> {
 /// `logger [pid] <LEVEL> message`.
 fn syslog(line: &[u8]) -> Option<Record<'_>> {
     // The logger name is arbitrary; anchor on ` [digits] <`.
+    static PID_END: OnceLock<memmem::Finder<'static>> = OnceLock::new();
     let window = &line[..line.len().min(512)];
-    for at in memmem::find_iter(window, b"] <") {
+    for at in finder(&PID_END, b"] <").find_iter(window) {
         let before = &line[..at];
         let digits_start = before
             .iter()

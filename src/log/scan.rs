@@ -14,14 +14,14 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{packed, AhoCorasick};
 use memchr::{memchr, memchr_iter, memmem};
 
 use super::message::{self, Check, Fact, Parsed};
 use super::reader::{LineSink, Stats, MAX_LINE};
 use super::record::{self, Format, Record};
 use super::session::{LineInfo, Sessions};
-use super::text::{char_width, cite, strip_ansi_into, visible};
+use super::text::{char_width, cite_into, strip_ansi_into, visible};
 use super::{derive, oom, LogFacts, OomEvent};
 
 /// Substrings of every line we care about. A line without any of them is skipped unread.
@@ -56,9 +56,30 @@ const KEYWORDS: &[&str] = &[
     "Initializing, be patient",
 ];
 
-fn keywords() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| AhoCorasick::new(KEYWORDS).expect("static keyword list builds"))
+/// The keyword search: SIMD Teddy where the CPU has it, else an Aho-Corasick automaton.
+enum Keywords {
+    Teddy(packed::Searcher),
+    Automaton(AhoCorasick),
+}
+
+impl Keywords {
+    /// Start of the first keyword in `hay`.
+    fn find(&self, hay: &[u8]) -> Option<usize> {
+        match self {
+            Keywords::Teddy(t) => t.find(hay).map(|m| m.start()),
+            Keywords::Automaton(a) => a.find(hay).map(|m| m.start()),
+        }
+    }
+}
+
+fn keywords() -> &'static Keywords {
+    static KW: OnceLock<Keywords> = OnceLock::new();
+    KW.get_or_init(|| match packed::Searcher::new(KEYWORDS) {
+        Some(t) => Keywords::Teddy(t),
+        None => Keywords::Automaton(
+            AhoCorasick::new(KEYWORDS).expect("static keyword list builds"),
+        ),
+    })
 }
 
 /// A line this wide (in characters) may have been hard-wrapped by a console.
@@ -71,6 +92,8 @@ const MAX_PARTS: u8 = 4;
 /// A fact line waiting for its next physical line.
 struct Pending {
     line: u64,
+    /// What the line says on its own, committed as is when nothing is joined.
+    alone: Analysis,
     text: Vec<u8>,
     had_ansi: bool,
     first_width: usize,
@@ -90,7 +113,10 @@ pub struct Scanner {
     partial_tail: bool,
     sessions: Sessions,
     pending: Option<Pending>,
+    /// Reused buffers: ANSI-stripped text, a pending line, cited text.
     scratch: Vec<u8>,
+    pending_buf: Vec<u8>,
+    cite_buf: String,
     /// Learnt from a certain join: the console's width.
     wrap_width: Option<usize>,
     /// Widths (≥ [`WRAP_MIN_WIDTH`]) of recent fact lines: lines a console wrapped all
@@ -172,7 +198,12 @@ impl Scanner {
         let had_ansi = strip_ansi_into(vis, &mut scratch);
         let text = if had_ansi { &scratch[..] } else { vis };
         let a = Analysis::of(text, had_ansi);
-        let width = char_width(text);
+        // Only a line that may continue needs its width (a byte loop).
+        let width = if a.is_cut() || a.is_unsure() {
+            char_width(text)
+        } else {
+            0
+        };
         let wait_cut = a.is_cut() && width >= CUT_MIN_WIDTH;
         let wait_unsure = a.is_unsure() && width >= WRAP_MIN_WIDTH;
         let width_seen = width >= WRAP_MIN_WIDTH && self.recent_widths.contains(&width);
@@ -181,9 +212,13 @@ impl Scanner {
             self.recent_next += 1;
         }
         if wait_cut || wait_unsure {
+            let mut buf = std::mem::take(&mut self.pending_buf);
+            buf.clear();
+            buf.extend_from_slice(text);
             self.pending = Some(Pending {
                 line: line_no,
-                text: text.to_vec(),
+                alone: a,
+                text: buf,
                 had_ansi,
                 first_width: width,
                 last_width: width,
@@ -225,7 +260,11 @@ impl Scanner {
         }
         if !joins {
             self.scratch = scratch;
-            self.finalize(p);
+            let Pending {
+                line, alone, text, ..
+            } = p;
+            self.commit(line, &text, alone);
+            self.pending_buf = text;
             return false;
         }
         p.text.extend_from_slice(cont);
@@ -234,36 +273,36 @@ impl Scanner {
         self.scratch = scratch;
         let a = Analysis::of(&p.text, p.had_ansi);
         let wrapped_again = p.last_width >= p.first_width && p.parts < MAX_PARTS;
-        if a.is_done() {
-            if p.cut {
-                self.wrap_width = Some(p.first_width);
-            }
-            self.commit(p.line, &p.text, a);
-        } else if wrapped_again {
+        if a.is_done() && p.cut {
+            self.wrap_width = Some(p.first_width);
+        }
+        if !a.is_done() && wrapped_again {
+            p.alone = a;
             self.pending = Some(p);
         } else {
             self.commit(p.line, &p.text, a);
+            self.pending_buf = p.text;
         }
         true
     }
 
     /// The pending fact gets no (more) continuation: take it as it stands.
     fn finalize(&mut self, p: Pending) {
-        let a = Analysis::of(&p.text, p.had_ansi);
-        self.commit(p.line, &p.text, a);
+        self.commit(p.line, &p.text, p.alone);
+        self.pending_buf = p.text;
     }
 
     fn commit(&mut self, line_no: u64, text: &[u8], a: Analysis) {
         if a.parsed.is_none() && a.oom.is_none() {
             return;
         }
-        if std::str::from_utf8(text).is_err() {
+        let mut cited = std::mem::take(&mut self.cite_buf);
+        if !cite_into(text, &mut cited) {
             if self.lossy == 0 {
                 self.first_lossy = line_no;
             }
             self.lossy += 1;
         }
-        let cited = cite(text);
         let at = LineInfo {
             line: line_no,
             text: &cited,
@@ -285,6 +324,7 @@ impl Scanner {
             }),
             _ => {}
         }
+        self.cite_buf = cited;
     }
 
     fn fact(&mut self, fact: Fact, at: LineInfo<'_>) {
@@ -370,8 +410,14 @@ fn looks_like_continuation(line: &[u8]) -> bool {
         return false;
     }
     // Python warnings and exceptions, tqdm bars.
-    const FOREIGN: &[&[u8]] = &[b"Warning: ", b"Error: ", b"%|", b"it/s]", b"s/it]"];
-    !FOREIGN.iter().any(|f| memmem::find(line, f).is_some())
+    static FOREIGN: OnceLock<Vec<memmem::Finder<'static>>> = OnceLock::new();
+    let finders = FOREIGN.get_or_init(|| {
+        [&b"Warning: "[..], b"Error: ", b"%|", b"it/s]", b"s/it]"]
+            .into_iter()
+            .map(memmem::Finder::new)
+            .collect()
+    });
+    !finders.iter().any(|f| f.find(line).is_some())
 }
 
 /// glog-style lines from torch: `W0802 18:47:16.563000 12760 file.py:29] …`.
@@ -393,7 +439,7 @@ impl LineSink for Scanner {
                 self.next_line += memchr_iter(b'\n', &block[pos..]).count() as u64;
                 break;
             };
-            let hit = pos + m.start();
+            let hit = pos + m;
             let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |i| pos + i + 1);
             self.next_line += memchr_iter(b'\n', &block[pos..start]).count() as u64;
             let end = memchr(b'\n', &block[hit..]).map_or(block.len(), |i| hit + i);
@@ -446,7 +492,7 @@ mod tests {
 
     #[test]
     fn keywords_build() {
-        assert!(keywords().find("xx InvokeAI version 5").is_some());
-        assert!(keywords().find("nothing to see").is_none());
+        assert_eq!(keywords().find(b"xx InvokeAI version 5"), Some(3));
+        assert_eq!(keywords().find(b"nothing to see"), None);
     }
 }

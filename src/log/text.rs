@@ -70,8 +70,26 @@ pub fn char_width(bytes: &[u8]) -> usize {
 /// The text of a line for citing: lossily decoded, control characters dropped, capped at
 /// [`CITE_CHARS`] characters (an ellipsis marks the cut).
 pub fn cite(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    cite_into(bytes, &mut out);
+    out
+}
+
+/// [`cite`] into a reused buffer. Returns false when `bytes` were not valid UTF-8.
+pub fn cite_into(bytes: &[u8], out: &mut String) -> bool {
+    out.clear();
+    // Fast path, almost every line: short printable ASCII. Written without early exits
+    // so that it compiles to vector code.
+    let plain_ascii = bytes.len() <= CITE_CHARS
+        && bytes.is_ascii()
+        && !bytes.iter().fold(false, |any, &b| any | (b < 0x20) | (b == 0x7f));
+    if plain_ascii {
+        // ASCII is UTF-8; the fallback cannot be reached.
+        out.push_str(std::str::from_utf8(bytes).unwrap_or_default().trim_end());
+        return true;
+    }
+    let valid = std::str::from_utf8(bytes).is_ok();
     let decoded = String::from_utf8_lossy(bytes);
-    let mut out = String::with_capacity(decoded.len().min(CITE_CHARS * 4));
     for (n, c) in decoded.chars().filter(|c| !c.is_control()).enumerate() {
         if n == CITE_CHARS {
             out.push('…');
@@ -79,7 +97,9 @@ pub fn cite(bytes: &[u8]) -> String {
         }
         out.push(c);
     }
-    out.trim_end().to_string()
+    let kept = out.trim_end().len();
+    out.truncate(kept);
+    valid
 }
 
 /// Lossy decode of a value, trimmed.
