@@ -159,12 +159,12 @@ fn random_lines_built_from_fact_fragments() {
     for _ in 0..40_000 {
         let piece = PIECES[(rng.next() % PIECES.len() as u64) as usize].as_bytes();
         let cut = (rng.next() % (piece.len() as u64 + 1)) as usize;
-        text.extend_from_slice(if rng.next() % 4 == 0 {
+        text.extend_from_slice(if rng.next().is_multiple_of(4) {
             &piece[..cut]
         } else {
             piece
         });
-        if rng.next() % 3 == 0 {
+        if rng.next().is_multiple_of(3) {
             text.push(rng.next() as u8);
         }
     }

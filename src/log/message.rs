@@ -2,6 +2,9 @@
 //! message (after the record header) and says whether it looks complete: a console that
 //! hard-wraps long lines can cut a message anywhere, and the scanner then joins the
 //! next physical line and asks again.
+//!
+//! Values borrow the line (trimmed, not decoded): in a long log most facts are dropped
+//! with their session, so decoding waits until the end.
 
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till, take_until, take_while1};
@@ -12,39 +15,40 @@ use nom::number::complete::double;
 use nom::sequence::{delimited, preceded, terminated};
 use nom::{IResult, Parser};
 
-use super::text::{trim, value};
+use super::text::trim;
 use super::RamCache;
 
 type PResult<'a, O> = IResult<&'a [u8], O>;
 
 /// A fact a message states.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Fact {
-    Version(String),
-    Root(String),
+pub enum Fact<'a> {
+    Version(&'a [u8]),
+    Root(&'a [u8]),
     /// 4.x+ `Using torch device:` (a pre-server line).
     TorchDevice {
-        name: String,
+        name: &'a [u8],
         /// 6.14 several generation devices: the entries of the bracketed list.
-        list: Option<Vec<String>>,
+        list: Option<Vec<&'a [u8]>>,
     },
     /// 3.x `GPU device =`, logged after the server started.
-    LegacyDevice(String),
+    LegacyDevice(&'a [u8]),
     /// 2.x start-up lines (`InvokeAI, version`, `InvokeAI runtime directory is`, `Using
     /// device_type`): 2.x has no server phase, so they open no new session by order.
-    V2Version(String),
-    V2Root(String),
-    V2Device(String),
-    Cudnn(String),
-    Allocator(String),
+    V2Version(&'a [u8]),
+    V2Root(&'a [u8]),
+    V2Device(&'a [u8]),
+    Cudnn(&'a [u8]),
+    Allocator(&'a [u8]),
     RamCache(RamCache),
-    Url(String),
-    Database(String),
-    NodePackLoading(String),
+    Url(&'a [u8]),
+    /// A path, or `in-memory`.
+    Database(&'a [u8]),
+    NodePackLoading(&'a [u8]),
     NodePacksLoaded {
         count: u32,
-        dir: String,
-        names: Option<Vec<String>>,
+        dir: &'a [u8],
+        names: Option<Vec<&'a [u8]>>,
     },
     PortMoved(u16, u16),
     Patchmatch(&'static str),
@@ -57,8 +61,8 @@ pub enum Fact {
     Shutdown,
     InsufficientMemory,
     LoadedModel {
-        key: String,
-        class: String,
+        key: &'a [u8],
+        class: &'a [u8],
         total_mb: f64,
         vram_mb: f64,
         percent: f64,
@@ -82,8 +86,8 @@ pub enum Check {
 
 /// What a message says.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Parsed {
-    Fact(Fact, Check),
+pub enum Parsed<'a> {
+    Fact(Fact<'a>, Check),
     /// The message is the start of a fact message, cut before its value.
     Cut,
 }
@@ -110,7 +114,7 @@ const LEADS: &[&[u8]] = &[
 ];
 
 /// Parse one message. `None`: no fact here.
-pub fn parse(message: &[u8]) -> Option<Parsed> {
+pub fn parse(message: &[u8]) -> Option<Parsed<'_>> {
     let msg = trim(message);
     let msg = msg.strip_prefix(MODEL_CACHE).unwrap_or(msg);
     if msg.is_empty() {
@@ -129,20 +133,18 @@ pub fn parse(message: &[u8]) -> Option<Parsed> {
     None
 }
 
-fn fact(msg: &[u8]) -> Option<Parsed> {
+fn fact(msg: &[u8]) -> Option<Parsed<'_>> {
     // Dispatch on the first byte: most lines are rejected by one comparison.
-    match msg.first()? {
+    let parsed = match msg.first()? {
         b'I' => alt((
             version,
             invoke_running,
             insufficient,
             init_database,
-            legacy_root_2x,
+            legacy_2x,
         ))
-        .parse(msg)
-        .ok()
-        .map(|(_, p)| p),
-        b'R' => root.parse(msg).ok().map(|(_, p)| p),
+        .parse(msg),
+        b'R' => root.parse(msg),
         b'U' => alt((
             torch_device,
             uvicorn_running,
@@ -150,83 +152,71 @@ fn fact(msg: &[u8]) -> Option<Parsed> {
             user_ram_cache,
             device_type_2x,
         ))
-        .parse(msg)
-        .ok()
-        .map(|(_, p)| p),
-        b'G' => gpu_device.parse(msg).ok().map(|(_, p)| p),
-        b'c' => cudnn.parse(msg).ok().map(|(_, p)| p),
-        b'P' => alt((allocator, port_moved, patchmatch))
-            .parse(msg)
-            .ok()
-            .map(|(_, p)| p),
-        b'C' => calculated_ram_cache.parse(msg).ok().map(|(_, p)| p),
+        .parse(msg),
+        b'G' => gpu_device.parse(msg),
+        b'c' => cudnn.parse(msg),
+        b'P' => alt((allocator, port_moved, patchmatch)).parse(msg),
+        b'C' => calculated_ram_cache.parse(msg),
         b'L' => alt((
             loaded_model,
             node_pack_loading,
             node_packs_loaded,
             negative_vram,
         ))
-        .parse(msg)
-        .ok()
-        .map(|(_, p)| p),
-        b'S' => alt((started_server, started_launcher))
-            .parse(msg)
-            .ok()
-            .map(|(_, p)| p),
-        b'F' => finished_server.parse(msg).ok().map(|(_, p)| p),
-        b'*' => initializing_2x.parse(msg).ok().map(|(_, p)| p),
-        b'p' => pypatchmatch.parse(msg).ok().map(|(_, p)| p),
-        _ => None,
-    }
+        .parse(msg),
+        b'S' => alt((started_server, started_launcher)).parse(msg),
+        b'F' => finished_server.parse(msg),
+        b'*' => initializing_2x.parse(msg),
+        b'p' => pypatchmatch.parse(msg),
+        _ => return None,
+    };
+    parsed.ok().map(|(_, p)| p)
 }
 
-fn done(f: Fact) -> Parsed {
+fn done(f: Fact<'_>) -> Parsed<'_> {
     Parsed::Fact(f, Check::Done)
 }
 
-fn text_value(i: &[u8]) -> Option<String> {
-    let v = value(i);
+/// `i` trimmed, if anything is left.
+fn non_empty(i: &[u8]) -> Option<&[u8]> {
+    let v = trim(i);
     (!v.is_empty()).then_some(v)
 }
 
-fn version(i: &[u8]) -> PResult<'_, Parsed> {
+fn version(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, v) = preceded(tag("InvokeAI version "), rest).parse(i)?;
     let v = trim(v);
     // A version starts with a digit and holds no spaces.
     if !v.first().is_some_and(u8::is_ascii_digit) || v.contains(&b' ') {
         return fail(i);
     }
-    Ok((i, Parsed::Fact(Fact::Version(value(v)), Check::Unsure)))
+    Ok((i, Parsed::Fact(Fact::Version(v), Check::Unsure)))
 }
 
-/// 2.x `InvokeAI, version 2.3.5.post2`.
-fn legacy_version_2x(i: &[u8]) -> PResult<'_, Parsed> {
-    let (i, v) = preceded(tag("InvokeAI, version "), take_while1(|b| b != b' ')).parse(i)?;
-    Ok((i, Parsed::Fact(Fact::V2Version(value(v)), Check::Unsure)))
-}
-
-/// 2.x `InvokeAI runtime directory is "J:\AI\invokeAI"`; also covers `InvokeAI, version`.
-fn legacy_root_2x(i: &[u8]) -> PResult<'_, Parsed> {
-    if let Ok(r) = legacy_version_2x(i) {
-        return Ok(r);
+/// 2.x `InvokeAI, version 2.3.5.post2` and `InvokeAI runtime directory is "J:\AI\invokeAI"`.
+fn legacy_2x(i: &[u8]) -> PResult<'_, Parsed<'_>> {
+    let v2: PResult<'_, &[u8]> =
+        preceded(tag("InvokeAI, version "), take_while1(|b| b != b' ')).parse(i);
+    if let Ok((i, v)) = v2 {
+        return Ok((i, Parsed::Fact(Fact::V2Version(v), Check::Unsure)));
     }
     let (i, v) = preceded(
         tag("InvokeAI runtime directory is "),
         delimited(char('"'), take_till(|b| b == b'"'), opt(char('"'))),
     )
     .parse(i)?;
-    let v = text_value(v).ok_or_else(|| err(i))?;
+    let v = non_empty(v).ok_or_else(|| err(i))?;
     Ok((i, Parsed::Fact(Fact::V2Root(v), Check::Done)))
 }
 
-fn root(i: &[u8]) -> PResult<'_, Parsed> {
+fn root(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, v) = preceded(tag("Root directory = "), rest).parse(i)?;
-    let v = text_value(v).ok_or_else(|| err(i))?;
+    let v = non_empty(v).ok_or_else(|| err(i))?;
     Ok((i, Parsed::Fact(Fact::Root(v), Check::Unsure)))
 }
 
 /// `Using torch device: NAME` or, in 6.14, `[LABEL (dev), LABEL (dev)]`.
-fn torch_device(i: &[u8]) -> PResult<'_, Parsed> {
+fn torch_device(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, v) = preceded(tag("Using torch device: "), rest).parse(i)?;
     let v = trim(v);
     if v.is_empty() {
@@ -235,53 +225,38 @@ fn torch_device(i: &[u8]) -> PResult<'_, Parsed> {
     if v.first() == Some(&b'[') {
         let Some(inner) = v.strip_prefix(b"[").and_then(|x| x.strip_suffix(b"]")) else {
             // The list's closing bracket is missing: cut by wrapping.
-            let name = first_label(&v[1..]).unwrap_or_default();
+            let partial = &v[1..];
+            let name = first_label(partial).unwrap_or(partial);
+            let list = Some(vec![partial]);
             return Ok((
                 i,
-                Parsed::Fact(
-                    Fact::TorchDevice {
-                        name,
-                        list: Some(vec![value(&v[1..])]),
-                    },
-                    Check::Cut,
-                ),
+                Parsed::Fact(Fact::TorchDevice { name, list }, Check::Cut),
             ));
         };
-        let entries = device_entries(inner);
-        let name = first_label(inner).unwrap_or_else(|| value(inner));
-        return Ok((
-            i,
-            done(Fact::TorchDevice {
-                name,
-                list: Some(entries),
-            }),
-        ));
+        let list = Some(device_entries(inner));
+        let name = first_label(inner).unwrap_or(inner);
+        return Ok((i, done(Fact::TorchDevice { name, list })));
     }
-    Ok((
-        i,
-        Parsed::Fact(
-            Fact::TorchDevice {
-                name: value(v),
-                list: None,
-            },
-            Check::Unsure,
-        ),
-    ))
+    let device = Fact::TorchDevice {
+        name: v,
+        list: None,
+    };
+    Ok((i, Parsed::Fact(device, Check::Unsure)))
 }
 
 /// The entries of a 6.14 device list: `A (cuda:0), B (cuda:1)`. Split on `), ` so that
 /// commas inside a name survive.
-fn device_entries(inner: &[u8]) -> Vec<String> {
+fn device_entries(inner: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut rest = inner;
     while !rest.is_empty() && out.len() < 64 {
         match memchr::memmem::find(rest, b"), ") {
             Some(at) => {
-                out.push(value(&rest[..=at]));
+                out.push(trim(&rest[..=at]));
                 rest = &rest[at + 3..];
             }
             None => {
-                out.push(value(rest));
+                out.push(trim(rest));
                 break;
             }
         }
@@ -290,7 +265,7 @@ fn device_entries(inner: &[u8]) -> Vec<String> {
 }
 
 /// The first entry's label without its ` (device)` and ` #N` suffixes.
-fn first_label(inner: &[u8]) -> Option<String> {
+fn first_label(inner: &[u8]) -> Option<&[u8]> {
     let entry_end = memchr::memmem::find(inner, b" (")?;
     let label = &inner[..entry_end];
     let label = match memchr::memrchr(b'#', label) {
@@ -301,11 +276,11 @@ fn first_label(inner: &[u8]) -> Option<String> {
         }
         _ => label,
     };
-    text_value(label)
+    non_empty(label)
 }
 
 /// 3.x `GPU device = cuda NVIDIA GeForce RTX 3060` / `GPU device = cpu ` (trailing space).
-fn gpu_device(i: &[u8]) -> PResult<'_, Parsed> {
+fn gpu_device(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, (kind, _, name)) = preceded(
         tag("GPU device = "),
         (take_till(|b| b == b' '), space0, rest),
@@ -315,7 +290,7 @@ fn gpu_device(i: &[u8]) -> PResult<'_, Parsed> {
     let v = if name.is_empty() {
         device_kind_name(kind)
     } else {
-        value(name)
+        name
     };
     if v.is_empty() {
         return fail(i);
@@ -324,7 +299,7 @@ fn gpu_device(i: &[u8]) -> PResult<'_, Parsed> {
 }
 
 /// 2.x `Using device_type cuda`.
-fn device_type_2x(i: &[u8]) -> PResult<'_, Parsed> {
+fn device_type_2x(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, kind) = preceded(tag("Using device_type "), take_till(|b| b == b' ')).parse(i)?;
     let v = device_kind_name(kind);
     if v.is_empty() {
@@ -334,30 +309,30 @@ fn device_type_2x(i: &[u8]) -> PResult<'_, Parsed> {
 }
 
 /// `cpu` → `CPU`, as 4.x+ spell it, so every version reads the same.
-fn device_kind_name(kind: &[u8]) -> String {
-    let v = value(kind);
-    match v.to_ascii_lowercase().as_str() {
-        "cpu" | "mps" | "cuda" | "xpu" => v.to_ascii_uppercase(),
-        _ => v,
-    }
+fn device_kind_name(kind: &[u8]) -> &[u8] {
+    let kind = trim(kind);
+    [&b"CPU"[..], b"MPS", b"CUDA", b"XPU"]
+        .into_iter()
+        .find(|k| k.eq_ignore_ascii_case(kind))
+        .unwrap_or(kind)
 }
 
-fn cudnn(i: &[u8]) -> PResult<'_, Parsed> {
+fn cudnn(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, d) = preceded(tag("cuDNN version: "), digit1).parse(i)?;
-    Ok((i, Parsed::Fact(Fact::Cudnn(value(d)), Check::Unsure)))
+    Ok((i, Parsed::Fact(Fact::Cudnn(d), Check::Unsure)))
 }
 
-fn allocator(i: &[u8]) -> PResult<'_, Parsed> {
+fn allocator(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, b) = preceded(
         tag("PyTorch CUDA memory allocator: "),
         take_while1(|b: u8| !b.is_ascii_whitespace()),
     )
     .parse(i)?;
-    Ok((i, Parsed::Fact(Fact::Allocator(value(b)), Check::Unsure)))
+    Ok((i, Parsed::Fact(Fact::Allocator(b), Check::Unsure)))
 }
 
 /// `Calculated model RAM cache size: 7163.50 MB. Heuristics applied: [1, 2].`
-fn calculated_ram_cache(i: &[u8]) -> PResult<'_, Parsed> {
+fn calculated_ram_cache(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, mb) = preceded(tag("Calculated model RAM cache size: "), double).parse(i)?;
     let list: PResult<'_, (&[u8], Vec<u8>, &[u8])> = (
         tag(" MB. Heuristics applied: ["),
@@ -375,17 +350,14 @@ fn calculated_ram_cache(i: &[u8]) -> PResult<'_, Parsed> {
             Ok((rest, done(Fact::RamCache(cache))))
         }
         // The size is there but the list was cut off.
-        Err(_) => Ok((
-            i,
-            Parsed::Fact(
-                Fact::RamCache(RamCache {
-                    mb,
-                    heuristics: Vec::new(),
-                    user_defined: false,
-                }),
-                Check::Cut,
-            ),
-        )),
+        Err(_) => {
+            let cache = RamCache {
+                mb,
+                heuristics: Vec::new(),
+                user_defined: false,
+            };
+            Ok((i, Parsed::Fact(Fact::RamCache(cache), Check::Cut)))
+        }
     }
 }
 
@@ -394,7 +366,7 @@ fn small_number(d: &[u8]) -> Result<u8, std::num::ParseIntError> {
 }
 
 /// `Using user-defined RAM cache size: 28.0 GB.`
-fn user_ram_cache(i: &[u8]) -> PResult<'_, Parsed> {
+fn user_ram_cache(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, gb) = preceded(tag("Using user-defined RAM cache size: "), double).parse(i)?;
     let check = if i.starts_with(b" GB") {
         Check::Done
@@ -410,27 +382,28 @@ fn user_ram_cache(i: &[u8]) -> PResult<'_, Parsed> {
 }
 
 /// `Invoke running on http://127.0.0.1:9090 (Press CTRL+C to quit)` (5.5+).
-fn invoke_running(i: &[u8]) -> PResult<'_, Parsed> {
+fn invoke_running(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     preceded(tag("Invoke running on "), url).parse(i)
 }
 
 /// uvicorn's `Uvicorn running on http://0.0.0.0:9090 (Press CTRL+C to quit)`.
-fn uvicorn_running(i: &[u8]) -> PResult<'_, Parsed> {
+fn uvicorn_running(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     preceded(tag("Uvicorn running on "), url).parse(i)
 }
 
-fn url(i: &[u8]) -> PResult<'_, Parsed> {
+fn url(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, u) = take_while1(|b: u8| !b.is_ascii_whitespace()).parse(i)?;
     let check = if trim(i).starts_with(b"(Press CTRL+C to quit)") {
         Check::Done
     } else {
         Check::Cut
     };
-    Ok((i, Parsed::Fact(Fact::Url(value(u)), check)))
+    Ok((i, Parsed::Fact(Fact::Url(u), check)))
 }
 
-/// `Initializing database at P` (3.5+), `Initializing in-memory database`.
-fn init_database(i: &[u8]) -> PResult<'_, Parsed> {
+/// `Initializing database at P` (3.5+), `Initializing in-memory database`, and the 3.x
+/// CLI's `InvokeAI database location is "P"`.
+fn init_database(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     alt((
         preceded(tag("Initializing database at "), db_path),
         preceded(tag("Initializing in-memory database"), in_memory),
@@ -440,7 +413,7 @@ fn init_database(i: &[u8]) -> PResult<'_, Parsed> {
 }
 
 /// `Using database at P` (3.2–3.4), `Using in-memory database`.
-fn using_database(i: &[u8]) -> PResult<'_, Parsed> {
+fn using_database(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     alt((
         preceded(tag("Using database at "), db_path),
         preceded(tag("Using in-memory database"), in_memory),
@@ -448,42 +421,39 @@ fn using_database(i: &[u8]) -> PResult<'_, Parsed> {
     .parse(i)
 }
 
-fn in_memory(i: &[u8]) -> PResult<'_, Parsed> {
-    Ok((i, done(Fact::Database("in-memory".into()))))
+fn in_memory(i: &[u8]) -> PResult<'_, Parsed<'_>> {
+    Ok((i, done(Fact::Database(b"in-memory"))))
 }
 
-fn db_path(i: &[u8]) -> PResult<'_, Parsed> {
+fn db_path(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, p) = rest(i)?;
-    let p = trim(p);
-    if p.is_empty() {
-        return fail(i);
-    }
+    let p = non_empty(p).ok_or_else(|| err(i))?;
     // The file is always `invokeai.db`; without `.db` the line was cut.
     let check = if p.ends_with(b".db") {
         Check::Done
     } else {
         Check::Cut
     };
-    Ok((i, Parsed::Fact(Fact::Database(value(p)), check)))
+    Ok((i, Parsed::Fact(Fact::Database(p), check)))
 }
 
-fn quoted_db_path(i: &[u8]) -> PResult<'_, Parsed> {
+fn quoted_db_path(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, p) = delimited(char('"'), take_till(|b| b == b'"'), opt(char('"'))).parse(i)?;
     db_path(p).map(|(_, parsed)| (i, parsed))
 }
 
-fn node_pack_loading(i: &[u8]) -> PResult<'_, Parsed> {
+fn node_pack_loading(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, name) = preceded(
         tag("Loading node pack "),
         take_while1(|b: u8| !b.is_ascii_whitespace()),
     )
     .parse(i)?;
-    Ok((i, done(Fact::NodePackLoading(value(name)))))
+    Ok((i, done(Fact::NodePackLoading(name))))
 }
 
 /// `Loaded N node packs from D` (3.5–5.6), `Loaded N node pack(s) from D: a, b` (5.7+),
 /// `Loaded N modules from D` (3.4).
-fn node_packs_loaded(i: &[u8]) -> PResult<'_, Parsed> {
+fn node_packs_loaded(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, (count, _)) = preceded(
         tag("Loaded "),
         (
@@ -501,18 +471,19 @@ fn node_packs_loaded(i: &[u8]) -> PResult<'_, Parsed> {
     let split = memchr::memmem::rfind(dir_and_names, b": ");
     let (dir, names) = match split {
         Some(at) => {
-            let names: Vec<String> = dir_and_names[at + 2..]
+            let names: Vec<&[u8]> = dir_and_names[at + 2..]
                 .split(|&b| b == b',')
-                .map(value)
+                .map(trim)
                 .filter(|n| !n.is_empty())
+                .take(256)
                 .collect();
             (&dir_and_names[..at], Some(names))
         }
         None => (dir_and_names, None),
     };
-    let dir = text_value(dir).ok_or_else(|| err(i))?;
+    let dir = non_empty(dir).ok_or_else(|| err(i))?;
     let check = match &names {
-        Some(n) if n.len() == count as usize => Check::Done,
+        Some(n) if u32::try_from(n.len()).is_ok_and(|n| n == count) => Check::Done,
         Some(_) => Check::Cut,
         None => Check::Unsure,
     };
@@ -528,7 +499,7 @@ fn port_number(i: &[u8]) -> PResult<'_, u16> {
 
 /// `Port 9090 in use, using port 9091` (–5.7.1) and
 /// `Port 9090 is already in use. Using port 9091.` (5.7.2+).
-fn port_moved(i: &[u8]) -> PResult<'_, Parsed> {
+fn port_moved(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, (_, from, _, to)) = (
         tag("Port "),
         port_number,
@@ -542,7 +513,7 @@ fn port_moved(i: &[u8]) -> PResult<'_, Parsed> {
     Ok((i, done(Fact::PortMoved(from, to))))
 }
 
-fn patchmatch(i: &[u8]) -> PResult<'_, Parsed> {
+fn patchmatch(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, state) = preceded(
         tag("Patchmatch "),
         alt((
@@ -555,14 +526,14 @@ fn patchmatch(i: &[u8]) -> PResult<'_, Parsed> {
     Ok((i, done(Fact::Patchmatch(state))))
 }
 
-fn started_server(i: &[u8]) -> PResult<'_, Parsed> {
+fn started_server(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, _) = tag("Started server process").parse(i)?;
     Ok((i, done(Fact::StartMarker { server: true })))
 }
 
 /// Launchers: `Started Invoke process with PID 15944`, 3.x
 /// `Starting the InvokeAI browser-based UI..`.
-fn started_launcher(i: &[u8]) -> PResult<'_, Parsed> {
+fn started_launcher(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, _) = alt((
         tag("Started Invoke process"),
         tag("Starting the InvokeAI browser-based UI"),
@@ -572,40 +543,49 @@ fn started_launcher(i: &[u8]) -> PResult<'_, Parsed> {
 }
 
 /// 2.x `* Initializing, be patient...`.
-fn initializing_2x(i: &[u8]) -> PResult<'_, Parsed> {
+fn initializing_2x(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, _) = tag("* Initializing, be patient").parse(i)?;
     Ok((i, done(Fact::StartMarker { server: false })))
 }
 
 /// pypatchmatch's own `>> patchmatch.patch_match: INFO - …` lines, printed while
 /// InvokeAI imports its nodes, i.e. early in a start-up.
-fn pypatchmatch(i: &[u8]) -> PResult<'_, Parsed> {
+fn pypatchmatch(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, _) = tag("patchmatch.patch_match:").parse(i)?;
     Ok((i, done(Fact::StartMarker { server: false })))
 }
 
-fn finished_server(i: &[u8]) -> PResult<'_, Parsed> {
+fn finished_server(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, _) = tag("Finished server process").parse(i)?;
     Ok((i, done(Fact::Shutdown)))
 }
 
-fn insufficient(i: &[u8]) -> PResult<'_, Parsed> {
-    alt((
-        |i| {
-            let (i, _) = tag("Insufficient GPU memory to load model").parse(i)?;
-            Ok((i, done(Fact::InsufficientMemory)))
-        },
-        |i| {
-            let (i, _) = tag("InvokeAI shutting down").parse(i)?;
-            Ok((i, done(Fact::Shutdown)))
-        },
-    ))
-    .parse(i)
+/// `Insufficient GPU memory to load model. Aborting`, and (same first letter)
+/// `InvokeAI shutting down...`.
+fn insufficient(i: &[u8]) -> PResult<'_, Parsed<'_>> {
+    if let Ok((i, _)) = tag::<_, _, nom::error::Error<&[u8]>>("InvokeAI shutting down").parse(i) {
+        return Ok((i, done(Fact::Shutdown)));
+    }
+    let (i, _) = tag("Insufficient GPU memory to load model").parse(i)?;
+    Ok((i, done(Fact::InsufficientMemory)))
 }
 
 /// 5.6+ `Loaded model 'KEY' (CLASS) onto cuda device in 0.20s. Total model size:
 /// 469.44MB, VRAM: 0.15MB (0.0%)`.
-fn loaded_model(i: &[u8]) -> PResult<'_, Parsed> {
+fn loaded_model(i: &[u8]) -> PResult<'_, Parsed<'_>> {
+    let (_, _) = tag("Loaded model '").parse(i)?;
+    // Most loads are whole: skip reading their numbers (this line repeats for every
+    // model lock in a session).
+    if i.ends_with(b"(100.0%)") {
+        let whole = Fact::LoadedModel {
+            key: b"",
+            class: b"",
+            total_mb: 0.0,
+            vram_mb: 0.0,
+            percent: 100.0,
+        };
+        return Ok((&i[i.len()..], done(whole)));
+    }
     let (i, (key, _, class, _)) = preceded(
         tag("Loaded model '"),
         (
@@ -629,8 +609,8 @@ fn loaded_model(i: &[u8]) -> PResult<'_, Parsed> {
     Ok((
         i,
         done(Fact::LoadedModel {
-            key: value(key),
-            class: value(class),
+            key: trim(key),
+            class: trim(class),
             total_mb,
             vram_mb,
             percent,
@@ -639,7 +619,7 @@ fn loaded_model(i: &[u8]) -> PResult<'_, Parsed> {
 }
 
 /// `Loading 0.146484375 MB into VRAM, but only -4991.0 MB were requested. …`
-fn negative_vram(i: &[u8]) -> PResult<'_, Parsed> {
+fn negative_vram(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     let (i, (_, loading_mb, _, requested_mb, _)) = (
         tag("Loading "),
         double,
@@ -669,7 +649,7 @@ fn fail<O>(i: &[u8]) -> PResult<'_, O> {
 mod tests {
     use super::*;
 
-    fn fact_of(m: &str) -> (Fact, Check) {
+    fn fact_of(m: &str) -> (Fact<'_>, Check) {
         match parse(m.as_bytes()) {
             Some(Parsed::Fact(f, c)) => (f, c),
             other => panic!("{m:?} → {other:?}"),
@@ -680,20 +660,20 @@ mod tests {
     fn version_and_root() {
         assert_eq!(
             fact_of("InvokeAI version 6.14.0-rc2"),
-            (Fact::Version("6.14.0-rc2".into()), Check::Unsure)
+            (Fact::Version(b"6.14.0-rc2"), Check::Unsure)
         );
         assert_eq!(
             fact_of("InvokeAI, version 2.3.5.post2").0,
-            Fact::V2Version("2.3.5.post2".into())
+            Fact::V2Version(b"2.3.5.post2")
         );
         assert_eq!(parse(b"InvokeAI version unknown"), None);
         assert_eq!(
             fact_of("Root directory = E:\\Softwares\\InvokeAI\\invokeai  ").0,
-            Fact::Root("E:\\Softwares\\InvokeAI\\invokeai".into())
+            Fact::Root(br"E:\Softwares\InvokeAI\invokeai")
         );
         assert_eq!(
             fact_of("InvokeAI runtime directory is \"J:\\AI\\invokeAI\"").0,
-            Fact::V2Root("J:\\AI\\invokeAI".into())
+            Fact::V2Root(br"J:\AI\invokeAI")
         );
     }
 
@@ -702,7 +682,7 @@ mod tests {
         assert_eq!(
             fact_of("Using torch device: NVIDIA GeForce RTX 3060").0,
             Fact::TorchDevice {
-                name: "NVIDIA GeForce RTX 3060".into(),
+                name: b"NVIDIA GeForce RTX 3060",
                 list: None
             }
         );
@@ -713,10 +693,10 @@ mod tests {
         assert_eq!(
             f,
             Fact::TorchDevice {
-                name: "NVIDIA GeForce RTX 4090".into(),
+                name: b"NVIDIA GeForce RTX 4090",
                 list: Some(vec![
-                    "NVIDIA GeForce RTX 4090 #1 (cuda:0)".into(),
-                    "NVIDIA GeForce RTX 4090 #2 (cuda:1)".into()
+                    &b"NVIDIA GeForce RTX 4090 #1 (cuda:0)"[..],
+                    b"NVIDIA GeForce RTX 4090 #2 (cuda:1)"
                 ])
             }
         );
@@ -725,27 +705,21 @@ mod tests {
         assert_eq!(c, Check::Cut);
         assert_eq!(
             fact_of("GPU device = cuda AMD Radeon RX 6800 XT").0,
-            Fact::LegacyDevice("AMD Radeon RX 6800 XT".into())
+            Fact::LegacyDevice(b"AMD Radeon RX 6800 XT")
         );
-        assert_eq!(
-            fact_of("GPU device = cpu ").0,
-            Fact::LegacyDevice("CPU".into())
-        );
+        assert_eq!(fact_of("GPU device = cpu ").0, Fact::LegacyDevice(b"CPU"));
         assert_eq!(
             fact_of("Using device_type CPU     <-----------------------------").0,
-            Fact::V2Device("CPU".into())
+            Fact::V2Device(b"CPU")
         );
     }
 
     #[test]
     fn cudnn_and_allocator() {
-        assert_eq!(
-            fact_of("cuDNN version: 90100").0,
-            Fact::Cudnn("90100".into())
-        );
+        assert_eq!(fact_of("cuDNN version: 90100").0, Fact::Cudnn(b"90100"));
         assert_eq!(
             fact_of("PyTorch CUDA memory allocator: cudaMallocAsync").0,
-            Fact::Allocator("cudaMallocAsync".into())
+            Fact::Allocator(b"cudaMallocAsync")
         );
     }
 
@@ -786,11 +760,11 @@ mod tests {
     fn urls() {
         assert_eq!(
             fact_of("Invoke running on http://127.0.0.1:9090 (Press CTRL+C to quit)"),
-            (Fact::Url("http://127.0.0.1:9090".into()), Check::Done)
+            (Fact::Url(b"http://127.0.0.1:9090"), Check::Done)
         );
         assert_eq!(
             fact_of("Uvicorn running on https://0.0.0.0:9091 (Press CTRL+C to quit)").0,
-            Fact::Url("https://0.0.0.0:9091".into())
+            Fact::Url(b"https://0.0.0.0:9091")
         );
         assert_eq!(
             fact_of("Invoke running on http://127.0.0.1:90").1,
@@ -803,7 +777,7 @@ mod tests {
         assert_eq!(
             fact_of("Initializing database at /home/a/invokeai/databases/invokeai.db"),
             (
-                Fact::Database("/home/a/invokeai/databases/invokeai.db".into()),
+                Fact::Database(b"/home/a/invokeai/databases/invokeai.db"),
                 Check::Done
             )
         );
@@ -813,15 +787,15 @@ mod tests {
         );
         assert_eq!(
             fact_of("Using database at D:\\AI\\InvokeAI\\databases\\invokeai.db").0,
-            Fact::Database("D:\\AI\\InvokeAI\\databases\\invokeai.db".into())
+            Fact::Database(br"D:\AI\InvokeAI\databases\invokeai.db")
         );
         assert_eq!(
             fact_of("Initializing in-memory database").0,
-            Fact::Database("in-memory".into())
+            Fact::Database(b"in-memory")
         );
         assert_eq!(
             fact_of("Using in-memory database, no backup needed").0,
-            Fact::Database("in-memory".into())
+            Fact::Database(b"in-memory")
         );
     }
 
@@ -832,11 +806,11 @@ mod tests {
             (
                 Fact::NodePacksLoaded {
                     count: 3,
-                    dir: "E:\\x\\nodes".into(),
+                    dir: br"E:\x\nodes",
                     names: Some(vec![
-                        "invoke_tipo".into(),
-                        "invoke_wd14_tagger".into(),
-                        "XYGrid_nodes".into()
+                        &b"invoke_tipo"[..],
+                        b"invoke_wd14_tagger",
+                        b"XYGrid_nodes"
                     ])
                 },
                 Check::Done
@@ -846,8 +820,8 @@ mod tests {
             fact_of("Loaded 1 node pack from /n: invoke_tipo").0,
             Fact::NodePacksLoaded {
                 count: 1,
-                dir: "/n".into(),
-                names: Some(vec!["invoke_tipo".into()])
+                dir: b"/n",
+                names: Some(vec![&b"invoke_tipo"[..]])
             }
         );
         assert_eq!(
@@ -855,7 +829,7 @@ mod tests {
             (
                 Fact::NodePacksLoaded {
                     count: 1,
-                    dir: "/home/mcon/invokeai/nodes".into(),
+                    dir: b"/home/mcon/invokeai/nodes",
                     names: None
                 },
                 Check::Unsure
@@ -865,13 +839,13 @@ mod tests {
             fact_of("Loaded 0 modules from /home/bob/invokeai/nodes").0,
             Fact::NodePacksLoaded {
                 count: 0,
-                dir: "/home/bob/invokeai/nodes".into(),
+                dir: b"/home/bob/invokeai/nodes",
                 names: None
             }
         );
         assert_eq!(
             fact_of("Loading node pack invoke_tipo").0,
-            Fact::NodePackLoading("invoke_tipo".into())
+            Fact::NodePackLoading(b"invoke_tipo")
         );
     }
 
@@ -905,8 +879,8 @@ mod tests {
         assert_eq!(
             fact_of("[MODEL CACHE] Loaded model 'ed33:transformer' (Flux) onto cuda device in 6.92s. Total model size: 22700.13MB, VRAM: 8164.06MB (36.0%)").0,
             Fact::LoadedModel {
-                key: "ed33:transformer".into(),
-                class: "Flux".into(),
+                key: b"ed33:transformer",
+                class: b"Flux",
                 total_mb: 22700.13,
                 vram_mb: 8164.06,
                 percent: 36.0

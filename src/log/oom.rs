@@ -92,14 +92,32 @@ pub fn size_gib(i: &[u8]) -> PResult<'_, f64> {
     Ok((i, n * unit))
 }
 
-/// The size that follows `anchor` somewhere in `hay`.
-fn size_after(hay: &[u8], anchor: &[u8]) -> Option<f64> {
-    let at = memmem::find(hay, anchor)?;
-    size_gib(&hay[at + anchor.len()..]).ok().map(|(_, v)| v)
+/// Anchors searched in every OOM message, built once.
+const ANCHORS: [&[u8]; 5] = [
+    b"Tried to allocate ",
+    b"has a total capacity of ",
+    b"has a total capacty of ",
+    b" of which ",
+    b"max allowed: ",
+];
+
+fn anchor(i: usize) -> Option<&'static memmem::Finder<'static>> {
+    static F: std::sync::OnceLock<Vec<memmem::Finder<'static>>> = std::sync::OnceLock::new();
+    F.get_or_init(|| ANCHORS.iter().map(memmem::Finder::new).collect())
+        .get(i)
+}
+
+/// The size that follows anchor `i` (of [`ANCHORS`]) somewhere in `hay`.
+fn size_after(hay: &[u8], i: usize) -> Option<f64> {
+    let finder = anchor(i)?;
+    let at = finder.find(hay)?;
+    size_gib(&hay[at + finder.needle().len()..])
+        .ok()
+        .map(|(_, v)| v)
 }
 
 fn allocator_message(backend: &'static str, after: &[u8]) -> Oom {
-    let tried_at = memmem::find(after, b"Tried to allocate ");
+    let tried_at = anchor(0).and_then(|f| f.find(after));
     let (tried_gib, rest) = match tried_at {
         Some(t) => {
             let from = &after[t + b"Tried to allocate ".len()..];
@@ -122,14 +140,14 @@ fn allocator_message(backend: &'static str, after: &[u8]) -> Oom {
             complete: tried_gib.is_some() && free.is_some(),
         };
     }
-    let (capacity_gib, wording) = match size_after(rest, b"has a total capacity of ") {
+    let (capacity_gib, wording) = match size_after(rest, 1) {
         Some(c) => (Some(c), "torch-2.2+"),
-        None => match size_after(rest, b"has a total capacty of ") {
+        None => match size_after(rest, 2) {
             Some(c) => (Some(c), "torch-2.1"),
             None => (None, "torch-2.2+"),
         },
     };
-    let free_gib = size_after(rest, b" of which ");
+    let free_gib = size_after(rest, 3);
     Oom {
         backend,
         wording,
@@ -165,8 +183,8 @@ fn torch20_tail(i: &[u8]) -> PResult<'_, (f64, Option<f64>)> {
 }
 
 fn mps(after: &[u8]) -> Oom {
-    let max_allowed_gib = size_after(after, b"max allowed: ");
-    let tried_gib = size_after(after, b"Tried to allocate ");
+    let max_allowed_gib = size_after(after, 4);
+    let tried_gib = size_after(after, 0);
     Oom {
         backend: "MPS",
         wording: "mps",

@@ -13,9 +13,9 @@ use std::sync::OnceLock;
 
 use memchr::memmem;
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_while1, take_while_m_n};
+use nom::bytes::complete::{tag, take, take_while1, take_while_m_n};
 use nom::character::complete::{char, digit1};
-use nom::combinator::{map, opt, value};
+use nom::combinator::{map, opt, value, verify};
 use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
 
@@ -90,8 +90,10 @@ impl<'a> Record<'a> {
 /// tells plain from color.
 pub fn parse(line: &[u8], had_ansi: bool) -> Record<'_> {
     // A wrapper prefix (docker -t, journald) in front of a real header. Tried first: a
-    // journald prefix would otherwise pass for part of a syslog logger name.
-    if let Some(rest) = strip_wrapper(line) {
+    // journald prefix would otherwise pass for part of a syslog logger name. Neither
+    // starts with `[`, the start of most lines.
+    let wrapped = !matches!(line.first(), Some(b'[' | b'>' | b' '));
+    if let Some(rest) = strip_wrapper(line).filter(|_| wrapped) {
         if let Some(mut r) = header(rest, had_ansi) {
             r.glued = true;
             return r;
@@ -134,23 +136,15 @@ fn digits(n: usize) -> impl FnMut(&[u8]) -> PResult<'_, &[u8]> {
 
 /// `YYYY-MM-DD HH:MM:SS,mmm`, Python's default asctime.
 pub fn timestamp(i: &[u8]) -> PResult<'_, ()> {
-    (
-        digits(4),
-        char('-'),
-        digits(2),
-        char('-'),
-        digits(2),
-        char(' '),
-        digits(2),
-        char(':'),
-        digits(2),
-        char(':'),
-        digits(2),
-        char(','),
-        digits(3),
-    )
-        .parse(i)
-        .map(|(rest, _)| (rest, ()))
+    // One check over the fixed 23 bytes: this runs on every fact line.
+    const SHAPE: &[u8; 23] = b"dddd-dd-dd dd:dd:dd,ddd";
+    let fits = |t: &[u8]| {
+        t.iter().zip(SHAPE).all(|(&b, &s)| match s {
+            b'd' => b.is_ascii_digit(),
+            s => b == s,
+        })
+    };
+    value((), verify(take(23usize), fits)).parse(i)
 }
 
 fn level(i: &[u8]) -> PResult<'_, Level> {
@@ -207,7 +201,10 @@ fn plain(line: &[u8], had_ansi: bool) -> Option<Record<'_>> {
     None
 }
 
-fn finder(cell: &'static OnceLock<memmem::Finder<'static>>, needle: &'static [u8]) -> &'static memmem::Finder<'static> {
+fn finder(
+    cell: &'static OnceLock<memmem::Finder<'static>>,
+    needle: &'static [u8],
+) -> &'static memmem::Finder<'static> {
     cell.get_or_init(|| memmem::Finder::new(needle))
 }
 

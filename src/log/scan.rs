@@ -17,43 +17,46 @@ use std::sync::OnceLock;
 use aho_corasick::{packed, AhoCorasick};
 use memchr::{memchr, memchr_iter, memmem};
 
-use super::message::{self, Check, Fact, Parsed};
+use super::message::{self, Check, Parsed};
 use super::reader::{LineSink, Stats, MAX_LINE};
 use super::record::{self, Format, Record};
 use super::session::{LineInfo, Sessions};
-use super::text::{char_width, cite_into, strip_ansi_into, visible};
-use super::{derive, oom, LogFacts, OomEvent};
+use super::text::{char_width, strip_ansi_into, visible};
+use super::{derive, oom, LogFacts};
 
 /// Substrings of every line we care about. A line without any of them is skipped unread.
+///
+/// None of them starts like the text every record header holds (`[20`, `Inv`, `Mod`,
+/// `uvi`, `INF`, `::[`): the SIMD search checks each place where a keyword's first bytes
+/// occur, and a keyword that began like `[InvokeAI]` would be checked on every line.
 const KEYWORDS: &[&str] = &[
-    "InvokeAI version",
-    "InvokeAI, version",
+    "AI version ",  // InvokeAI version
+    "AI, version ", // 2.x InvokeAI, version
     "Root directory",
-    "runtime directory is",
-    "GPU device =",
-    "Using torch device",
-    "Using device_type",
+    "runtime directory is", // 2.x
+    "GPU device =",         // 3.x
+    "torch device",
+    "device_type", // 2.x
     "cuDNN version",
     "CUDA memory allocator",
-    "[MODEL CACHE]",
-    "running on",
-    "Initializing database",
-    "Using database",
+    "MODEL CACHE]",
+    "running on",   // Invoke / Uvicorn running on
+    "database at ", // Initializing / Using database at
     "in-memory database",
     "database location",
     "node pack",
-    "modules from",
+    "modules from", // 3.4
     "Port ",
     "Patchmatch",
     "patchmatch.patch_match",
     "out of memory",
-    "Insufficient GPU",
+    "sufficient GPU memory",
     "MB into VRAM",
-    "server process",
-    "InvokeAI shutting down",
-    "Started Invoke process",
-    "Starting the InvokeAI",
-    "Initializing, be patient",
+    "server process", // Started / Finished server process
+    "shutting down",
+    "ted Invoke process",   // launcher: Started Invoke process
+    "the InvokeAI browser", // 3.x launcher: Starting the InvokeAI browser-based UI
+    "alizing, be patient",  // 2.x
 ];
 
 /// The keyword search: SIMD Teddy where the CPU has it, else an Aho-Corasick automaton.
@@ -76,9 +79,9 @@ fn keywords() -> &'static Keywords {
     static KW: OnceLock<Keywords> = OnceLock::new();
     KW.get_or_init(|| match packed::Searcher::new(KEYWORDS) {
         Some(t) => Keywords::Teddy(t),
-        None => Keywords::Automaton(
-            AhoCorasick::new(KEYWORDS).expect("static keyword list builds"),
-        ),
+        None => {
+            Keywords::Automaton(AhoCorasick::new(KEYWORDS).expect("static keyword list builds"))
+        }
     })
 }
 
@@ -89,11 +92,10 @@ const CUT_MIN_WIDTH: usize = 40;
 /// At most this many continuation lines are joined to one fact line.
 const MAX_PARTS: u8 = 4;
 
-/// A fact line waiting for its next physical line.
+/// A fact line that may continue on the next physical line.
 struct Pending {
     line: u64,
-    /// What the line says on its own, committed as is when nothing is joined.
-    alone: Analysis,
+    /// The text so far (first line plus joined continuations).
     text: Vec<u8>,
     had_ansi: bool,
     first_width: usize,
@@ -113,10 +115,10 @@ pub struct Scanner {
     partial_tail: bool,
     sessions: Sessions,
     pending: Option<Pending>,
-    /// Reused buffers: ANSI-stripped text, a pending line, cited text.
+    /// Reused buffers: ANSI-stripped text of the current line and of the next one.
     scratch: Vec<u8>,
+    next_scratch: Vec<u8>,
     pending_buf: Vec<u8>,
-    cite_buf: String,
     /// Learnt from a certain join: the console's width.
     wrap_width: Option<usize>,
     /// Widths (≥ [`WRAP_MIN_WIDTH`]) of recent fact lines: lines a console wrapped all
@@ -130,16 +132,16 @@ pub struct Scanner {
 }
 
 /// What one (possibly joined) line says.
-struct Analysis {
-    parsed: Option<Parsed>,
+struct Analysis<'a> {
+    parsed: Option<Parsed<'a>>,
     oom: Option<oom::Oom>,
     format: Format,
     pid: Option<u32>,
 }
 
-impl Analysis {
-    fn of(text: &[u8], had_ansi: bool) -> Self {
-        let rec: Record<'_> = record::parse(text, had_ansi);
+impl<'a> Analysis<'a> {
+    fn of(text: &'a [u8], had_ansi: bool) -> Self {
+        let rec: Record<'a> = record::parse(text, had_ansi);
         let parsed = message::parse(rec.message);
         let oom = match parsed {
             Some(Parsed::Fact(..)) => None,
@@ -179,6 +181,16 @@ impl Analysis {
     }
 }
 
+/// `raw` as a terminal showed it, ANSI codes removed (into `scratch` when it had any).
+fn shown<'a>(raw: &'a [u8], scratch: &'a mut Vec<u8>) -> (&'a [u8], bool) {
+    let vis = visible(raw);
+    if strip_ansi_into(vis, scratch) {
+        (&scratch[..], true)
+    } else {
+        (vis, false)
+    }
+}
+
 impl Scanner {
     pub fn new() -> Self {
         Scanner {
@@ -187,23 +199,24 @@ impl Scanner {
         }
     }
 
-    /// One line, found by the keyword search.
-    fn line(&mut self, line_no: u64, raw: &[u8]) {
+    /// One line, found by the keyword search; `next` is the physical line after it when
+    /// it is in the same block.
+    fn line(&mut self, line_no: u64, raw: &[u8], next: Option<&[u8]>) {
         let vis = visible(raw);
         if vis.len() > MAX_LINE {
             self.note_overlong(line_no);
             return;
         }
         let mut scratch = std::mem::take(&mut self.scratch);
-        let had_ansi = strip_ansi_into(vis, &mut scratch);
-        let text = if had_ansi { &scratch[..] } else { vis };
-        let a = Analysis::of(text, had_ansi);
-        // Only a line that may continue needs its width (a byte loop).
-        let width = if a.is_cut() || a.is_unsure() {
-            char_width(text)
+        let (text, had_ansi) = if strip_ansi_into(vis, &mut scratch) {
+            (&scratch[..], true)
         } else {
-            0
+            (vis, false)
         };
+        let a = Analysis::of(text, had_ansi);
+        let may_continue = a.is_cut() || a.is_unsure();
+        // Only a line that may continue needs its width (a byte loop).
+        let width = if may_continue { char_width(text) } else { 0 };
         let wait_cut = a.is_cut() && width >= CUT_MIN_WIDTH;
         let wait_unsure = a.is_unsure() && width >= WRAP_MIN_WIDTH;
         let width_seen = width >= WRAP_MIN_WIDTH && self.recent_widths.contains(&width);
@@ -212,24 +225,69 @@ impl Scanner {
             self.recent_next += 1;
         }
         if wait_cut || wait_unsure {
-            let mut buf = std::mem::take(&mut self.pending_buf);
-            buf.clear();
-            buf.extend_from_slice(text);
-            self.pending = Some(Pending {
+            let p = Pending {
                 line: line_no,
-                alone: a,
-                text: buf,
+                text: Vec::new(),
                 had_ansi,
                 first_width: width,
                 last_width: width,
                 parts: 0,
                 cut: wait_cut,
                 width_seen,
+            };
+            // Usually the next line is right here and plainly not a continuation: take
+            // the line as it is, without copying or parsing it again.
+            // Cheap and common: the next physical line starts like this one, so it is
+            // the next record.
+            const SAME_START: usize = 12;
+            let next_is_record = next.is_some_and(|n| {
+                n.len() >= SAME_START && raw.get(..SAME_START) == n.get(..SAME_START)
             });
+            let joins = match next {
+                _ if next_is_record => false,
+                Some(n) => {
+                    let mut ns = std::mem::take(&mut self.next_scratch);
+                    let (cont, _) = shown(n, &mut ns);
+                    let joins = self.joins(&p, text, cont);
+                    self.next_scratch = ns;
+                    joins
+                }
+                None => true,
+            };
+            if joins {
+                let mut buf = std::mem::take(&mut self.pending_buf);
+                buf.clear();
+                buf.extend_from_slice(text);
+                self.pending = Some(Pending { text: buf, ..p });
+            } else {
+                self.commit(line_no, text, a);
+            }
         } else {
             self.commit(line_no, text, a);
         }
         self.scratch = scratch;
+    }
+
+    /// Would `cont` be joined to `text`, the pending line so far?
+    fn joins(&self, p: &Pending, text: &[u8], cont: &[u8]) -> bool {
+        // Cheap and common: the next line starts like this one, so it is the next record.
+        const SAME_START: usize = 12;
+        if cont.len() >= SAME_START && text.get(..SAME_START) == cont.get(..SAME_START) {
+            return false;
+        }
+        if !looks_like_continuation(cont) {
+            return false;
+        }
+        if p.cut {
+            return true;
+        }
+        // Only long enough to have been wrapped: demand more evidence. A continuation
+        // without spaces, a width seen before, or a join that completes the message.
+        !cont.contains(&b' ') || p.width_seen || self.wrap_width == Some(p.first_width) || {
+            let mut joined = text.to_vec();
+            joined.extend_from_slice(cont);
+            Analysis::of(&joined, p.had_ansi).is_done()
+        }
     }
 
     /// Offer the next physical line to the pending fact. True: it was a continuation
@@ -238,66 +296,46 @@ impl Scanner {
         let Some(mut p) = self.pending.take() else {
             return false;
         };
-        let vis = visible(raw);
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let cont = if strip_ansi_into(vis, &mut scratch) {
-            &scratch[..]
-        } else {
-            vis
-        };
-        let mut joins = looks_like_continuation(cont);
-        if joins && !p.cut {
-            // Only long enough to have been wrapped: demand more evidence. A continuation
-            // without spaces, a width seen before, or a join that completes the message.
-            joins = !cont.contains(&b' ')
-                || p.width_seen
-                || self.wrap_width == Some(p.first_width)
-                || {
-                    let mut joined = p.text.clone();
-                    joined.extend_from_slice(cont);
-                    Analysis::of(&joined, p.had_ansi).is_done()
-                };
-        }
-        if !joins {
-            self.scratch = scratch;
-            let Pending {
-                line, alone, text, ..
-            } = p;
-            self.commit(line, &text, alone);
-            self.pending_buf = text;
+        let mut ns = std::mem::take(&mut self.next_scratch);
+        let (cont, _) = shown(raw, &mut ns);
+        if !self.joins(&p, &p.text, cont) {
+            self.next_scratch = ns;
+            self.finalize(p);
             return false;
         }
         p.text.extend_from_slice(cont);
         p.parts += 1;
         p.last_width = char_width(cont);
-        self.scratch = scratch;
-        let a = Analysis::of(&p.text, p.had_ansi);
+        self.next_scratch = ns;
+        let text = std::mem::take(&mut p.text);
+        let a = Analysis::of(&text, p.had_ansi);
         let wrapped_again = p.last_width >= p.first_width && p.parts < MAX_PARTS;
         if a.is_done() && p.cut {
             self.wrap_width = Some(p.first_width);
         }
         if !a.is_done() && wrapped_again {
-            p.alone = a;
+            drop(a);
+            p.text = text;
             self.pending = Some(p);
         } else {
-            self.commit(p.line, &p.text, a);
-            self.pending_buf = p.text;
+            self.commit(p.line, &text, a);
+            self.pending_buf = text;
         }
         true
     }
 
     /// The pending fact gets no (more) continuation: take it as it stands.
     fn finalize(&mut self, p: Pending) {
-        self.commit(p.line, &p.text, p.alone);
+        let a = Analysis::of(&p.text, p.had_ansi);
+        self.commit(p.line, &p.text, a);
         self.pending_buf = p.text;
     }
 
-    fn commit(&mut self, line_no: u64, text: &[u8], a: Analysis) {
+    fn commit(&mut self, line_no: u64, text: &[u8], a: Analysis<'_>) {
         if a.parsed.is_none() && a.oom.is_none() {
             return;
         }
-        let mut cited = std::mem::take(&mut self.cite_buf);
-        if !cite_into(text, &mut cited) {
+        if !text.is_ascii() && std::str::from_utf8(text).is_err() {
             if self.lossy == 0 {
                 self.first_lossy = line_no;
             }
@@ -305,30 +343,15 @@ impl Scanner {
         }
         let at = LineInfo {
             line: line_no,
-            text: &cited,
+            text,
             format: a.format.as_str(),
             syslog_pid: a.pid,
         };
         match (a.parsed, a.oom) {
-            (Some(Parsed::Fact(fact, _)), _) => self.fact(fact, at),
-            (_, Some(o)) => self.sessions.oom(OomEvent {
-                line: line_no,
-                text: cited.clone(),
-                backend: o.backend.to_string(),
-                tried_gib: o.tried_gib,
-                capacity_gib: o.capacity_gib,
-                free_gib: o.free_gib,
-                max_allowed_gib: o.max_allowed_gib,
-                wording: o.wording,
-                session: None,
-            }),
+            (Some(Parsed::Fact(fact, _)), _) => self.sessions.fact(fact, at),
+            (_, Some(o)) => self.sessions.oom(o, at),
             _ => {}
         }
-        self.cite_buf = cited;
-    }
-
-    fn fact(&mut self, fact: Fact, at: LineInfo<'_>) {
-        self.sessions.fact(fact, at);
     }
 
     fn note_overlong(&mut self, line_no: u64) {
@@ -443,8 +466,13 @@ impl LineSink for Scanner {
             let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |i| pos + i + 1);
             self.next_line += memchr_iter(b'\n', &block[pos..start]).count() as u64;
             let end = memchr(b'\n', &block[hit..]).map_or(block.len(), |i| hit + i);
+            let next = (end + 1 < block.len()).then(|| {
+                let from = end + 1;
+                let to = memchr(b'\n', &block[from..]).map_or(block.len(), |i| from + i);
+                &block[from..to]
+            });
             let line_no = self.next_line;
-            self.line(line_no, &block[start..end]);
+            self.line(line_no, &block[start..end], next);
             if end < block.len() {
                 self.next_line += 1;
             }
@@ -492,7 +520,7 @@ mod tests {
 
     #[test]
     fn keywords_build() {
-        assert_eq!(keywords().find(b"xx InvokeAI version 5"), Some(3));
+        assert_eq!(keywords().find(b"xx InvokeAI version 5"), Some(9));
         assert_eq!(keywords().find(b"nothing to see"), None);
     }
 }

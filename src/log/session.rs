@@ -11,11 +11,18 @@
 //! a pre-server fact follows a server fact, when a syslog record's PID changes, or after
 //! a shutdown line. Its first line is the earliest start-up hint seen just before
 //! (a node-pack line, pypatchmatch output, a launcher banner), else the fact's own line.
+//!
+//! Storage: a session keeps its facts as raw bytes in one buffer that is recycled when
+//! the session leaves the window of kept sessions; strings are decoded only for the
+//! sessions kept at the end. A log of a million start-ups costs no allocation per fact.
 
 use std::collections::VecDeque;
+use std::ops::Range;
 
 use super::message::Fact;
-use super::{Located, LogFacts, NegativeVram, OomEvent, PartialLoad, Session};
+use super::oom::Oom;
+use super::text::{cite, trim};
+use super::{Located, LogFacts, NegativeVram, OomEvent, PartialLoad, RamCache, Session};
 
 /// Sessions kept per file; older ones are dropped (and counted) so memory stays bounded.
 pub const MAX_SESSIONS: usize = 1000;
@@ -26,33 +33,171 @@ const HINT_REACH: u64 = 200;
 /// Two identical OOM messages this close are one event (the error record and the
 /// traceback's last line repeat the same torch text).
 const OOM_REPEAT_REACH: u64 = 400;
-
 /// A fact repeated with the same value this close is one line printed by two handlers
 /// (`log_handlers: [console, console]`, or InvokeAI's format plus Python's default).
 const DUPLICATE_REACH: u64 = 3;
+/// Bytes of a line kept for citing (the citation is capped at 300 characters).
+const TEXT_BYTES: usize = 1200;
+/// Bytes of a value kept (a path, a device name).
+const VALUE_BYTES: usize = 4096;
+/// Node pack names kept per session.
+const MAX_PACKS: usize = 256;
 
 /// Where the fact line came from.
 #[derive(Clone, Copy, Debug)]
 pub struct LineInfo<'a> {
     pub line: u64,
-    pub text: &'a str,
+    /// The line as shown (ANSI codes removed), not yet decoded.
+    pub text: &'a [u8],
     pub format: &'static str,
     pub syslog_pid: Option<u32>,
 }
 
+/// The once-per-start-up string facts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Slot {
+    Version,
+    Root,
+    Device,
+    Cudnn,
+    Allocator,
+    Url,
+    Database,
+    PacksDir,
+    Patchmatch,
+}
+const SLOTS: usize = 9;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Pre,
+    Server,
+}
+
+#[derive(Clone, Debug)]
+struct RawFact {
+    line: u64,
+    text: Range<usize>,
+    value: Range<usize>,
+}
+
+/// A session with its facts as ranges of `arena`.
+#[derive(Default)]
+struct RawSession {
+    start_line: u64,
+    log_format: Option<&'static str>,
+    arena: Vec<u8>,
+    slots: [Option<RawFact>; SLOTS],
+    devices: Option<(RawFact, Vec<Range<usize>>)>,
+    ram_cache: Option<(RawFact, RamCache)>,
+    port_moved: Option<(RawFact, (u16, u16))>,
+    node_packs: Option<(RawFact, Vec<Range<usize>>)>,
+    pack_names: Vec<Range<usize>>,
+    first_pack: Option<RawFact>,
+}
+
+impl RawSession {
+    fn reset(&mut self, start_line: u64, format: &'static str) {
+        self.start_line = start_line;
+        self.log_format = Some(format);
+        self.arena.clear();
+        self.slots = Default::default();
+        self.devices = None;
+        self.ram_cache = None;
+        self.port_moved = None;
+        self.node_packs = None;
+        self.pack_names.clear();
+        self.first_pack = None;
+    }
+
+    fn push(&mut self, bytes: &[u8], cap: usize) -> Range<usize> {
+        let bytes = &bytes[..bytes.len().min(cap)];
+        let start = self.arena.len();
+        self.arena.extend_from_slice(bytes);
+        start..self.arena.len()
+    }
+
+    fn raw(&mut self, at: LineInfo<'_>, value: &[u8]) -> RawFact {
+        let text = self.push(at.text, TEXT_BYTES);
+        let value = self.push(value, VALUE_BYTES);
+        RawFact {
+            line: at.line,
+            text,
+            value,
+        }
+    }
+
+    fn bytes(&self, r: &Range<usize>) -> &[u8] {
+        self.arena.get(r.clone()).unwrap_or_default()
+    }
+
+    fn string(&self, r: &Range<usize>) -> String {
+        String::from_utf8_lossy(trim(self.bytes(r))).into_owned()
+    }
+
+    fn located<T>(&self, f: &RawFact, value: T) -> Located<T> {
+        Located {
+            value,
+            line: f.line,
+            text: cite(self.bytes(&f.text)),
+        }
+    }
+
+    fn located_string(&self, slot: Slot) -> Option<Located<String>> {
+        let f = self.slots[slot as usize].as_ref()?;
+        Some(self.located(f, self.string(&f.value)))
+    }
+
+    /// Decode into the public form.
+    fn to_session(&self) -> Session {
+        let node_packs = match (&self.node_packs, &self.first_pack) {
+            (Some((f, names)), _) => {
+                Some(self.located(f, names.iter().map(|r| self.string(r)).collect()))
+            }
+            // Only `Loading node pack` lines (a start-up cut before the total line).
+            (None, Some(f)) => {
+                Some(self.located(f, self.pack_names.iter().map(|r| self.string(r)).collect()))
+            }
+            (None, None) => None,
+        };
+        Session {
+            start_line: self.start_line,
+            log_format: self.log_format,
+            version: self.located_string(Slot::Version),
+            root: self.located_string(Slot::Root),
+            torch_device: self.located_string(Slot::Device),
+            generation_devices: self
+                .devices
+                .as_ref()
+                .map(|(f, list)| self.located(f, list.iter().map(|r| self.string(r)).collect())),
+            cudnn: self.located_string(Slot::Cudnn),
+            cuda_allocator: self.located_string(Slot::Allocator),
+            ram_cache: self
+                .ram_cache
+                .as_ref()
+                .map(|(f, rc)| self.located(f, rc.clone())),
+            url: self.located_string(Slot::Url),
+            database: self.located_string(Slot::Database),
+            node_packs,
+            node_packs_dir: self.located_string(Slot::PacksDir),
+            port_moved: self.port_moved.as_ref().map(|(f, p)| self.located(f, *p)),
+            patchmatch: self.located_string(Slot::Patchmatch),
+        }
+    }
+}
+
 struct Current {
-    session: Session,
+    raw: RawSession,
     /// 0-based number of this session in the file.
     ordinal: u64,
     server_seen: bool,
-    /// `Loading node pack X` names, for versions whose total line lists none.
-    pack_names: Vec<String>,
-    first_pack_line: Option<(u64, String)>,
 }
 
 #[derive(Default)]
 pub struct Sessions {
-    done: VecDeque<(u64, Session)>,
+    done: VecDeque<(u64, RawSession)>,
+    /// A dropped session's buffers, reused for the next one.
+    spare: Option<RawSession>,
     dropped: u64,
     cur: Option<Current>,
     next_ordinal: u64,
@@ -65,15 +210,9 @@ pub struct Sessions {
     events_dropped: [u64; 3],
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Phase {
-    Pre,
-    Server,
-}
-
 impl Sessions {
-    /// A fact line. Returns nothing; the fact lands in the right session.
-    pub fn fact(&mut self, fact: Fact, at: LineInfo<'_>) {
+    /// A fact line: the fact lands in the right session.
+    pub fn fact(&mut self, fact: Fact<'_>, at: LineInfo<'_>) {
         if let Some(pid) = at.syslog_pid {
             if self.syslog_pid.is_some_and(|p| p != pid) && self.cur.is_some() {
                 self.split(at.line);
@@ -86,30 +225,31 @@ impl Sessions {
             Fact::NodePackLoading(name) => {
                 self.note_hint(at.line);
                 let cur = self.current(at, Phase::Pre, false);
-                if cur.pack_names.len() < 256 && cur.pack_names.last() != Some(&name) {
-                    cur.pack_names.push(name);
+                let raw = &mut cur.raw;
+                let last_same = raw.pack_names.last().is_some_and(|r| raw.bytes(r) == name);
+                if raw.pack_names.len() < MAX_PACKS && !last_same {
+                    let r = raw.push(name, VALUE_BYTES);
+                    raw.pack_names.push(r);
                 }
-                if cur.first_pack_line.is_none() {
-                    cur.first_pack_line = Some((at.line, at.text.to_string()));
+                if raw.first_pack.is_none() {
+                    raw.first_pack = Some(raw.raw(at, b""));
                 }
             }
             Fact::InsufficientMemory => {
                 self.hint = None;
                 let session = self.cur_ordinal();
-                self.push_oom(
-                    OomEvent {
-                        line: at.line,
-                        text: at.text.to_string(),
-                        backend: "InvokeAI".into(),
-                        tried_gib: None,
-                        capacity_gib: None,
-                        free_gib: None,
-                        max_allowed_gib: None,
-                        wording: "insufficient-gpu-memory",
-                        session: None,
-                    },
-                    session,
-                );
+                let event = OomEvent {
+                    line: at.line,
+                    text: cite(at.text),
+                    backend: "InvokeAI".into(),
+                    tried_gib: None,
+                    capacity_gib: None,
+                    free_gib: None,
+                    max_allowed_gib: None,
+                    wording: "insufficient-gpu-memory",
+                    session: None,
+                };
+                push_bounded(&mut self.oom, &mut self.events_dropped[0], (session, event));
             }
             Fact::LoadedModel {
                 key,
@@ -119,12 +259,13 @@ impl Sessions {
                 percent,
             } => {
                 self.hint = None;
-                // Below 100% means partial loading; tokenizers (0.00–0.02 MB, shown as 0.0%) are not.
+                // Below 100% means partial loading; tokenizers (0.00–0.02 MB, shown as
+                // 0.0%) are not.
                 if percent < 100.0 && total_mb >= 1.0 {
                     let session = self.cur_ordinal();
                     let value = PartialLoad {
-                        model: key,
-                        class,
+                        model: String::from_utf8_lossy(key).into_owned(),
+                        class: String::from_utf8_lossy(class).into_owned(),
                         total_mb,
                         vram_mb,
                         percent,
@@ -156,85 +297,87 @@ impl Sessions {
                     );
                 }
             }
-            Fact::Version(v) => {
-                self.set(at, Phase::Server, |s| &mut s.version, v);
-            }
-            Fact::Root(v) => {
-                self.set(at, Phase::Server, |s| &mut s.root, v);
-            }
-            Fact::LegacyDevice(v) => {
-                self.set(at, Phase::Server, |s| &mut s.torch_device, v);
-            }
+            Fact::Version(v) => self.set(at, Phase::Server, Slot::Version, v),
+            Fact::Root(v) => self.set(at, Phase::Server, Slot::Root, v),
+            Fact::LegacyDevice(v) => self.set(at, Phase::Server, Slot::Device, v),
+            Fact::V2Version(v) => self.set(at, Phase::Pre, Slot::Version, v),
+            Fact::V2Root(v) => self.set(at, Phase::Pre, Slot::Root, v),
+            Fact::V2Device(v) => self.set(at, Phase::Pre, Slot::Device, v),
             Fact::TorchDevice { name, list } => {
-                if let Some(cur) = self.set(at, Phase::Pre, |s| &mut s.torch_device, name) {
-                    if let Some(list) = list {
-                        cur.session.generation_devices = Some(located(list, at));
-                    }
+                self.set(at, Phase::Pre, Slot::Device, name);
+                if let (Some(list), Some(cur)) = (list, self.cur.as_mut()) {
+                    let raw = &mut cur.raw;
+                    let f = raw.raw(at, b"");
+                    let entries = list.iter().map(|e| raw.push(e, VALUE_BYTES)).collect();
+                    raw.devices = Some((f, entries));
                 }
             }
-            Fact::V2Version(v) => {
-                self.set(at, Phase::Pre, |s| &mut s.version, v);
-            }
-            Fact::V2Root(v) => {
-                self.set(at, Phase::Pre, |s| &mut s.root, v);
-            }
-            Fact::V2Device(v) => {
-                self.set(at, Phase::Pre, |s| &mut s.torch_device, v);
-            }
-            Fact::Cudnn(v) => {
-                self.set(at, Phase::Pre, |s| &mut s.cudnn, v);
-            }
-            Fact::Allocator(v) => {
-                self.set(at, Phase::Pre, |s| &mut s.cuda_allocator, v);
-            }
-            Fact::Database(v) => {
-                self.set(at, Phase::Server, |s| &mut s.database, v);
-            }
-            Fact::Url(v) => {
-                self.set(at, Phase::Server, |s| &mut s.url, v);
-            }
+            Fact::Cudnn(v) => self.set(at, Phase::Pre, Slot::Cudnn, v),
+            Fact::Allocator(v) => self.set(at, Phase::Pre, Slot::Allocator, v),
+            Fact::Database(v) => self.set(at, Phase::Server, Slot::Database, v),
+            Fact::Url(v) => self.set(at, Phase::Server, Slot::Url, v),
+            Fact::Patchmatch(v) => self.set(at, Phase::Pre, Slot::Patchmatch, v.as_bytes()),
             Fact::PortMoved(a, b) => {
-                self.set(at, Phase::Pre, |s| &mut s.port_moved, (a, b));
-            }
-            Fact::Patchmatch(v) => {
-                self.set(at, Phase::Pre, |s| &mut s.patchmatch, v.to_string());
+                let previous = self.cur.as_ref().and_then(|c| c.raw.port_moved.as_ref());
+                if let Some((f, p)) = previous {
+                    if *p == (a, b) && at.line.saturating_sub(f.line) <= DUPLICATE_REACH {
+                        return;
+                    }
+                }
+                let repeated = previous.is_some();
+                let cur = self.current(at, Phase::Pre, repeated);
+                let f = cur.raw.raw(at, b"");
+                cur.raw.port_moved = Some((f, (a, b)));
             }
             Fact::RamCache(v) => {
                 // 6.14 logs one line per device cache: keep the first, never split on it.
                 let cur = self.current(at, Phase::Server, false);
-                if cur.session.ram_cache.is_none() {
-                    cur.session.ram_cache = Some(located(v, at));
+                if cur.raw.ram_cache.is_none() {
+                    let f = cur.raw.raw(at, b"");
+                    cur.raw.ram_cache = Some((f, v));
                 }
             }
             Fact::NodePacksLoaded { dir, names, .. } => {
-                if let Some(cur) = self.set(at, Phase::Pre, |s| &mut s.node_packs_dir, dir) {
-                    let names = names.unwrap_or_else(|| cur.pack_names.clone());
-                    cur.session.node_packs = Some(located(names, at));
+                self.set(at, Phase::Pre, Slot::PacksDir, dir);
+                if let Some(cur) = self.cur.as_mut() {
+                    let raw = &mut cur.raw;
+                    let names = match names {
+                        Some(list) => list.iter().map(|n| raw.push(n, VALUE_BYTES)).collect(),
+                        None => raw.pack_names.clone(),
+                    };
+                    let f = raw.raw(at, b"");
+                    raw.node_packs = Some((f, names));
                 }
             }
         }
     }
 
     /// A torch out-of-memory message.
-    pub fn oom(&mut self, mut event: OomEvent) {
+    pub fn oom(&mut self, o: Oom, at: LineInfo<'_>) {
         self.hint = None;
         if let Some((_, last)) = self.oom.back() {
-            let same = last.backend == event.backend
-                && last.tried_gib == event.tried_gib
-                && last.capacity_gib == event.capacity_gib
-                && last.free_gib == event.free_gib
-                && last.max_allowed_gib == event.max_allowed_gib
-                && event.line.saturating_sub(last.line) <= OOM_REPEAT_REACH;
+            let same = last.backend == o.backend
+                && last.tried_gib == o.tried_gib
+                && last.capacity_gib == o.capacity_gib
+                && last.free_gib == o.free_gib
+                && last.max_allowed_gib == o.max_allowed_gib
+                && at.line.saturating_sub(last.line) <= OOM_REPEAT_REACH;
             if same {
                 return;
             }
         }
-        event.session = None;
+        let event = OomEvent {
+            line: at.line,
+            text: cite(at.text),
+            backend: o.backend.to_string(),
+            tried_gib: o.tried_gib,
+            capacity_gib: o.capacity_gib,
+            free_gib: o.free_gib,
+            max_allowed_gib: o.max_allowed_gib,
+            wording: o.wording,
+            session: None,
+        };
         let session = self.cur_ordinal();
-        self.push_oom(event, session);
-    }
-
-    fn push_oom(&mut self, event: OomEvent, session: Option<u64>) {
         push_bounded(&mut self.oom, &mut self.events_dropped[0], (session, event));
     }
 
@@ -270,28 +413,23 @@ impl Sessions {
         }
     }
 
-    /// Store a once-per-start-up fact, opening a new session if needed.
-    /// `None`: the line repeats the fact just logged (duplicated handlers), nothing new.
-    fn set<T: PartialEq>(
-        &mut self,
-        at: LineInfo<'_>,
-        phase: Phase,
-        slot: impl Fn(&mut Session) -> &mut Option<Located<T>>,
-        value: T,
-    ) -> Option<&mut Current> {
+    /// Store a once-per-start-up fact, opening a new session if needed. A repeat of the
+    /// value just logged (duplicated handlers) changes nothing.
+    fn set(&mut self, at: LineInfo<'_>, phase: Phase, slot: Slot, value: &[u8]) {
         let previous = self
             .cur
-            .as_mut()
-            .and_then(|c| slot(&mut c.session).as_ref());
-        if let Some(p) = previous {
-            if p.value == value && at.line.saturating_sub(p.line) <= DUPLICATE_REACH {
-                return None;
+            .as_ref()
+            .and_then(|c| c.raw.slots[slot as usize].as_ref().map(|f| (c, f)));
+        if let Some((c, f)) = previous {
+            let same = c.raw.bytes(&f.value) == &value[..value.len().min(VALUE_BYTES)];
+            if same && at.line.saturating_sub(f.line) <= DUPLICATE_REACH {
+                return;
             }
         }
         let repeated = previous.is_some();
         let cur = self.current(at, phase, repeated);
-        *slot(&mut cur.session) = Some(located(value, at));
-        Some(cur)
+        let f = cur.raw.raw(at, value);
+        cur.raw.slots[slot as usize] = Some(f);
     }
 
     /// The session a fact of `phase` at `at` belongs to, opening one when needed.
@@ -309,10 +447,11 @@ impl Sessions {
         if phase == Phase::Server {
             self.hint = None;
         }
-        let cur = self.cur.as_mut().expect("opened above");
-        if cur.session.log_format.is_none() {
-            cur.session.log_format = Some(at.format);
-        }
+        let cur = self.cur.get_or_insert_with(|| Current {
+            raw: RawSession::default(),
+            ordinal: 0,
+            server_seen: false,
+        });
         if phase == Phase::Server {
             cur.server_seen = true;
         }
@@ -339,37 +478,25 @@ impl Sessions {
             Some(h) if h <= line && line - h <= HINT_REACH => h,
             _ => line,
         };
+        let mut raw = self.spare.take().unwrap_or_default();
+        raw.reset(start, format);
         self.cur = Some(Current {
-            session: Session {
-                start_line: start,
-                log_format: Some(format),
-                ..Session::default()
-            },
+            raw,
             ordinal: self.next_ordinal,
             server_seen: false,
-            pack_names: Vec::new(),
-            first_pack_line: None,
         });
         self.next_ordinal += 1;
         self.closed = false;
     }
 
-    fn finish_current(&mut self, mut cur: Current) {
-        // Node packs named only by their `Loading node pack` lines.
-        if cur.session.node_packs.is_none() {
-            if let Some((line, text)) = cur.first_pack_line.take() {
-                cur.session.node_packs = Some(Located {
-                    value: std::mem::take(&mut cur.pack_names),
-                    line,
-                    text,
-                });
-            }
-        }
+    fn finish_current(&mut self, cur: Current) {
         if self.done.len() == MAX_SESSIONS {
-            self.done.pop_front();
+            if let Some((_, old)) = self.done.pop_front() {
+                self.spare = Some(old);
+            }
             self.dropped += 1;
         }
-        self.done.push_back((cur.ordinal, cur.session));
+        self.done.push_back((cur.ordinal, cur.raw));
     }
 
     /// Move everything into `out`, turning session ordinals into indices of `out.sessions`.
@@ -382,7 +509,7 @@ impl Sessions {
             o.and_then(|o| o.checked_sub(first_kept))
                 .and_then(|i| usize::try_from(i).ok())
         };
-        out.sessions = self.done.into_iter().map(|(_, s)| s).collect();
+        out.sessions = self.done.iter().map(|(_, s)| s.to_session()).collect();
         out.oom = self
             .oom
             .into_iter()
@@ -431,7 +558,7 @@ fn located<T>(value: T, at: LineInfo<'_>) -> Located<T> {
     Located {
         value,
         line: at.line,
-        text: at.text.to_string(),
+        text: cite(at.text),
     }
 }
 

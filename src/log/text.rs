@@ -75,30 +75,46 @@ pub fn cite(bytes: &[u8]) -> String {
     out
 }
 
-/// [`cite`] into a reused buffer. Returns false when `bytes` were not valid UTF-8.
+/// [`cite`] into a reused buffer. Returns false when the part looked at was not valid
+/// UTF-8.
 pub fn cite_into(bytes: &[u8], out: &mut String) -> bool {
     out.clear();
-    // Fast path, almost every line: short printable ASCII. Written without early exits
-    // so that it compiles to vector code.
-    let plain_ascii = bytes.len() <= CITE_CHARS
-        && bytes.is_ascii()
-        && !bytes.iter().fold(false, |any, &b| any | (b < 0x20) | (b == 0x7f));
+    // Fast path, almost every line: printable ASCII. Written without early exits so that
+    // it compiles to vector code.
+    let head = &bytes[..bytes.len().min(CITE_CHARS)];
+    let plain_ascii = head.is_ascii()
+        && !head
+            .iter()
+            .fold(false, |any, &b| any | (b < 0x20) | (b == 0x7f));
     if plain_ascii {
         // ASCII is UTF-8; the fallback cannot be reached.
-        out.push_str(std::str::from_utf8(bytes).unwrap_or_default().trim_end());
+        out.push_str(std::str::from_utf8(head).unwrap_or_default());
+        if bytes.len() > CITE_CHARS {
+            out.push('…');
+        } else {
+            let kept = out.trim_end().len();
+            out.truncate(kept);
+        }
         return true;
     }
-    let valid = std::str::from_utf8(bytes).is_ok();
-    let decoded = String::from_utf8_lossy(bytes);
+    // No more than CITE_CHARS characters of up to 4 bytes each are needed.
+    let head = &bytes[..bytes.len().min(CITE_CHARS * 4)];
+    let valid = std::str::from_utf8(head).is_ok();
+    let decoded = String::from_utf8_lossy(head);
+    let mut cut = false;
     for (n, c) in decoded.chars().filter(|c| !c.is_control()).enumerate() {
         if n == CITE_CHARS {
-            out.push('…');
+            cut = true;
             break;
         }
         out.push(c);
     }
-    let kept = out.trim_end().len();
-    out.truncate(kept);
+    if cut || head.len() < bytes.len() {
+        out.push('…');
+    } else {
+        let kept = out.trim_end().len();
+        out.truncate(kept);
+    }
     valid
 }
 
