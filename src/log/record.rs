@@ -92,8 +92,8 @@ pub fn parse(line: &[u8], had_ansi: bool) -> Record<'_> {
     // A wrapper prefix (docker -t, journald) in front of a real header. Tried first: a
     // journald prefix would otherwise pass for part of a syslog logger name. Neither
     // starts with `[`, the start of most lines.
-    let wrapped = !matches!(line.first(), Some(b'[' | b'>' | b' '));
-    if let Some(rest) = strip_wrapper(line).filter(|_| wrapped) {
+    let may_be_wrapped = !matches!(line.first(), Some(b'[' | b'>' | b' '));
+    if let Some(rest) = may_be_wrapped.then(|| strip_wrapper(line)).flatten() {
         if let Some(mut r) = header(rest, had_ansi) {
             r.glued = true;
             return r;
