@@ -81,12 +81,25 @@ pub fn device(cx: &Context<'_>) -> Option<DeviceGuess> {
             }
         }
     }
-    let f = cx.facts.device.as_ref()?;
+    if let Some(f) = cx.facts.device.as_ref() {
+        return Some(DeviceGuess {
+            kind: f.value.kind,
+            name: f.value.name.clone(),
+            because: f.origin.describe(),
+            at: f.origin.location(),
+        });
+    }
+    // A VRAM size means a discrete GPU, which torch drives as CUDA (NVIDIA, and AMD on ROCm).
+    let v = cx.facts.vram_gib.as_ref()?;
     Some(DeviceGuess {
-        kind: f.value.kind,
-        name: f.value.name.clone(),
-        because: f.origin.describe(),
-        at: f.origin.location(),
+        kind: DeviceKind::Cuda,
+        name: None,
+        because: format!(
+            "a GPU with {} GB of VRAM, from {}",
+            crate::rules::util::gib(v.value),
+            v.origin.describe()
+        ),
+        at: v.origin.location(),
     })
 }
 

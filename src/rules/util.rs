@@ -23,7 +23,11 @@ pub fn target_phrase(t: &Target) -> String {
 
 /// Attach the log line a target version came from, so the finding shows its proof.
 pub fn cite_target(d: Diagnostic, t: &Target) -> Diagnostic {
-    match t.origin.as_ref().and_then(|o| o.location()) {
+    match t
+        .origin
+        .as_ref()
+        .and_then(|o| o.location_of(t.version.as_str()))
+    {
         Some(loc) => d.related(
             loc,
             format!("InvokeAI version {} (from this log line)", t.version),
