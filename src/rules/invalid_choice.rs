@@ -76,8 +76,7 @@ impl Rule for InvalidChoice {
                 });
             }
             let quoted_number = s.value.as_scalar().is_some_and(|sc| {
-                sc.style != crate::yaml::ScalarStyle::Plain
-                    && choices.iter().any(|c| *c == sc.value)
+                sc.style != crate::yaml::ScalarStyle::Plain && choices.contains(&sc.value)
             });
             if quoted_number {
                 help = format!(
