@@ -31,6 +31,8 @@ pub enum Origin {
         line: u64,
         text: String,
         reasoning: String,
+        /// What it was derived from: `oom`, `ram_cache`.
+        basis: &'static str,
     },
 }
 
@@ -217,6 +219,7 @@ impl Facts {
                     line: d.line,
                     text: d.text.clone(),
                     reasoning: d.reasoning.clone(),
+                    basis: d.derived_from,
                 },
             )
         };
