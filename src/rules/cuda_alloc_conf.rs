@@ -52,6 +52,8 @@ enum ValueKind {
 pub struct Problem {
     pub at: (usize, usize),
     pub message: String,
+    /// A few words under the span; the message says the rest.
+    pub label: &'static str,
     pub help: String,
 }
 
@@ -108,7 +110,7 @@ impl Rule for CudaAllocConf {
             out.push(
                 Diagnostic::new(&META, loc, p.message.clone())
                     .key(s.path())
-                    .label(p.message)
+                    .label(p.label)
                     .help(p.help),
             );
         }
@@ -150,18 +152,19 @@ pub fn problems(conf: &str) -> Vec<Problem> {
                 Some((n, v)) => (
                     n,
                     format!(
-                        "write `{}:{}` — PyTorch separates option and value with a colon",
+                        "Write `{}:{}`: PyTorch separates option and value with a colon",
                         n.trim(),
                         v.trim()
                     ),
                 ),
-                None => (trimmed, "each item is `option:value`".to_string()),
+                None => (trimmed, "Each item is `option:value`".to_string()),
             };
             out.push(Problem {
                 at: (s, s + trimmed.len()),
                 message: format!(
                     "PyTorch refuses this: \"Unrecognized CachingAllocator option: {trimmed}\""
                 ),
+                label: "not `option:value`",
                 help: if known(name.trim()).is_some() {
                     hint
                 } else {
@@ -185,6 +188,7 @@ pub fn problems(conf: &str) -> Vec<Problem> {
                 message: format!(
                     "PyTorch refuses this: \"Unrecognized CachingAllocator option: {name}\""
                 ),
+                label: "unknown option",
                 help: format!("{best}{}", known_list()),
             });
             continue;
@@ -193,6 +197,7 @@ pub fn problems(conf: &str) -> Vec<Problem> {
         let bad = |m: String, h: &str| Problem {
             at: (vs, vs + val.len()),
             message: m,
+            label: "invalid value",
             help: h.to_string(),
         };
         match kind {
@@ -247,7 +252,8 @@ pub fn problems(conf: &str) -> Vec<Problem> {
     if let Some(at) = backend_async_alias {
         out.push(Problem {
             at,
-            message: "`backend:async` is not the text InvokeAI looks for: it expects the native backend unless the string contains `cudaMallocAsync`, so it stops at start-up — with \"Expected backend: 'native'\" where PyTorch takes `async` as cudaMallocAsync, or with PyTorch's own \"Unknown allocator backend\" where it does not".into(),
+            label: "InvokeAI looks for `cudaMallocAsync`",
+            message: "InvokeAI checks the string for `cudaMallocAsync`, so with `backend:async` it expects the native backend and stops at start-up: with \"Expected backend: 'native'\" where PyTorch reads `async` as cudaMallocAsync, or with PyTorch's own \"Unknown allocator backend\" where it does not".into(),
             help: "Write `backend:cudaMallocAsync`".into(),
         });
     }
