@@ -66,7 +66,12 @@ impl Rule for InvalidChoice {
                 ),
             )
             .key(s.path())
-            .label(format!("expected {allowed}"));
+            // A long list belongs in the help only; under the span it would run off the screen.
+            .label(if choices.len() > 8 {
+                format!("not one of the {} allowed values", choices.len())
+            } else {
+                format!("expected {allowed}")
+            });
             let best = if s.name == "device" {
                 device_suggestion(&bare)
             } else {
@@ -88,6 +93,7 @@ impl Rule for InvalidChoice {
                 });
             }
             if quoted_number {
+                d = d.label(format!("a string, not the number {bare}"));
                 help = format!(
                     "Remove the quotes: '{bare}' is a string, and the allowed value is the number {bare}. {help}"
                 );
