@@ -80,7 +80,10 @@ fn walk(cx: &Context<'_>, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
                         .label("duplicate key: the whole file is ignored")
                         .related(cx.config.loc(last.key.span), "set again here")
                     };
-                    let help = if count > 2 {
+                    let help = if e.value.entries().is_some() {
+                        // Two `Model Cache:` blocks: the settings of both are meant.
+                        format!("Merge the {count} `{name}:` blocks into one")
+                    } else if count > 2 {
                         format!(
                             "Keep only one of the {count} lines, the one with the value you mean"
                         )
