@@ -80,19 +80,48 @@ impl Rule for CudaAllocConf {
         if dev.is_none() {
             cx.need(Needed::Device, META.name, whole.clone());
         }
-        if let Some(d) = dev.filter(|d| d.kind != DeviceKind::Cuda) {
+        // InvokeAI raises when torch.cuda.is_available() is false (torch_cuda_allocator.py
+        // @v5.7.2 … @v6.13.8): a fact about the machine. `device: cpu` in the file does not
+        // make CUDA unavailable, it only leaves the allocator unused.
+        let fatal = "InvokeAI stops at start-up (\"Attempted to configure the PyTorch CUDA memory allocator, but no CUDA devices are available\")";
+        let no_cuda = cx
+            .facts
+            .device
+            .as_ref()
+            .filter(|f| f.value.kind != DeviceKind::Cuda);
+        if let Some(f) = no_cuda {
+            let kind = f.value.kind.as_str();
             let mut diag = Diagnostic::new(
                 &META,
                 whole.clone(),
                 format!(
-                    "`pytorch_cuda_alloc_conf` is set but the device is {} ({}): InvokeAI stops at start-up (\"Attempted to configure the PyTorch CUDA memory allocator, but no CUDA devices are available\")",
-                    d.kind.as_str(),
-                    d.because
+                    "`pytorch_cuda_alloc_conf` is set but the machine's torch device is {kind} ({}): {fatal}",
+                    f.origin.describe()
                 ),
             )
             .key(s.path())
             .label("needs a CUDA device")
             .help("Remove the setting on machines without an NVIDIA or ROCm GPU");
+            if let Some(at) = f.origin.location() {
+                diag = diag.related(at, format!("the device is {kind}"));
+            }
+            out.push(diag);
+            return;
+        }
+        if let Some(d) = dev.filter(|d| d.kind != DeviceKind::Cuda) {
+            let mut diag = Diagnostic::new(
+                &META,
+                whole.clone(),
+                format!(
+                    "`pytorch_cuda_alloc_conf` is set but torch runs on {} ({}): the setting does nothing there, and on a machine without a CUDA device {fatal}",
+                    d.kind.as_str(),
+                    d.because
+                ),
+            )
+            .severity(Severity::Warning)
+            .key(s.path())
+            .label("unused off CUDA")
+            .help("Remove the setting while InvokeAI runs on the CPU or MPS");
             if let Some(at) = d.at {
                 diag = diag.related(at, format!("the device is {}", d.kind.as_str()));
             }
