@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::DeviceKind;
 use crate::rules::gpu::ampere_or_newer;
-use crate::rules::machine::device;
+use crate::rules::machine::{device, read};
 use crate::rules::{Category, Context, Needed, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -24,7 +24,7 @@ impl Rule for AttentionSettings {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let attention = cx.config.get("attention_type");
+        let attention = read(cx, "attention_type");
         let kind = attention.as_ref().and_then(|s| s.value.as_str());
         if let (Some(s), Some("xformers")) = (&attention, kind) {
             let dev = device(cx);
@@ -65,13 +65,14 @@ impl Rule for AttentionSettings {
                 };
                 if let Some(mut d) = d {
                     if let Some(at) = dev.at {
-                        d = d.related(at, "the device");
+                        let what = dev.name.as_deref().unwrap_or(dev.kind.as_str());
+                        d = d.related(at, format!("torch device: {what}"));
                     }
                     out.push(d.key(s.path()));
                 }
             }
         }
-        if let Some(size) = cx.config.get("attention_slice_size") {
+        if let Some(size) = read(cx, "attention_slice_size") {
             if kind != Some("sliced") {
                 let why = match kind {
                     Some(k) => format!("`attention_type` is `{k}`"),

@@ -37,7 +37,9 @@ impl Rule for ConfigNotRead {
             if normalize(&here, log_style) == normalize(&expected, log_style) {
                 return;
             }
-            format!("InvokeAI reads {expected} (from the log's root directory), not this file ({here}): edits here do not reach it unless it is started with --config pointing at this file")
+            // The file is named by the finding's location; its absolute path would only repeat
+            // it (and tie the message to the machine the lint ran on).
+            format!("InvokeAI reads {expected} (from the log's root directory), not this file: edits here do not reach it unless it is started with --config pointing at this file")
         } else {
             // The log is from another kind of machine: only the file name can be compared.
             let name = path

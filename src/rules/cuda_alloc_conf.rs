@@ -52,6 +52,8 @@ enum ValueKind {
 pub struct Problem {
     pub at: (usize, usize),
     pub message: String,
+    /// A few words under the span; the message says the rest.
+    pub label: &'static str,
     pub help: String,
 }
 
@@ -78,19 +80,48 @@ impl Rule for CudaAllocConf {
         if dev.is_none() {
             cx.need(Needed::Device, META.name, whole.clone());
         }
-        if let Some(d) = dev.filter(|d| d.kind != DeviceKind::Cuda) {
+        // InvokeAI raises when torch.cuda.is_available() is false (torch_cuda_allocator.py
+        // @v5.7.2 … @v6.13.8): a fact about the machine. `device: cpu` in the file does not
+        // make CUDA unavailable, it only leaves the allocator unused.
+        let fatal = "InvokeAI stops at start-up (\"Attempted to configure the PyTorch CUDA memory allocator, but no CUDA devices are available\")";
+        let no_cuda = cx
+            .facts
+            .device
+            .as_ref()
+            .filter(|f| f.value.kind != DeviceKind::Cuda);
+        if let Some(f) = no_cuda {
+            let kind = f.value.kind.as_str();
             let mut diag = Diagnostic::new(
                 &META,
                 whole.clone(),
                 format!(
-                    "`pytorch_cuda_alloc_conf` is set but the device is {} ({}): InvokeAI stops at start-up (\"Attempted to configure the PyTorch CUDA memory allocator, but no CUDA devices are available\")",
-                    d.kind.as_str(),
-                    d.because
+                    "`pytorch_cuda_alloc_conf` is set but the machine's torch device is {kind} ({}): {fatal}",
+                    f.origin.describe()
                 ),
             )
             .key(s.path())
             .label("needs a CUDA device")
             .help("Remove the setting on machines without an NVIDIA or ROCm GPU");
+            if let Some(at) = f.origin.location() {
+                diag = diag.related(at, format!("the device is {kind}"));
+            }
+            out.push(diag);
+            return;
+        }
+        if let Some(d) = dev.filter(|d| d.kind != DeviceKind::Cuda) {
+            let mut diag = Diagnostic::new(
+                &META,
+                whole.clone(),
+                format!(
+                    "`pytorch_cuda_alloc_conf` is set but torch runs on {} ({}): the setting does nothing there, and on a machine without a CUDA device {fatal}",
+                    d.kind.as_str(),
+                    d.because
+                ),
+            )
+            .severity(Severity::Warning)
+            .key(s.path())
+            .label("unused off CUDA")
+            .help("Remove the setting while InvokeAI runs on the CPU or MPS");
             if let Some(at) = d.at {
                 diag = diag.related(at, format!("the device is {}", d.kind.as_str()));
             }
@@ -108,7 +139,7 @@ impl Rule for CudaAllocConf {
             out.push(
                 Diagnostic::new(&META, loc, p.message.clone())
                     .key(s.path())
-                    .label(p.message)
+                    .label(p.label)
                     .help(p.help),
             );
         }
@@ -150,18 +181,19 @@ pub fn problems(conf: &str) -> Vec<Problem> {
                 Some((n, v)) => (
                     n,
                     format!(
-                        "write `{}:{}` — PyTorch separates option and value with a colon",
+                        "Write `{}:{}`: PyTorch separates option and value with a colon",
                         n.trim(),
                         v.trim()
                     ),
                 ),
-                None => (trimmed, "each item is `option:value`".to_string()),
+                None => (trimmed, "Each item is `option:value`".to_string()),
             };
             out.push(Problem {
                 at: (s, s + trimmed.len()),
                 message: format!(
                     "PyTorch refuses this: \"Unrecognized CachingAllocator option: {trimmed}\""
                 ),
+                label: "not `option:value`",
                 help: if known(name.trim()).is_some() {
                     hint
                 } else {
@@ -185,6 +217,7 @@ pub fn problems(conf: &str) -> Vec<Problem> {
                 message: format!(
                     "PyTorch refuses this: \"Unrecognized CachingAllocator option: {name}\""
                 ),
+                label: "unknown option",
                 help: format!("{best}{}", known_list()),
             });
             continue;
@@ -193,6 +226,7 @@ pub fn problems(conf: &str) -> Vec<Problem> {
         let bad = |m: String, h: &str| Problem {
             at: (vs, vs + val.len()),
             message: m,
+            label: "invalid value",
             help: h.to_string(),
         };
         match kind {
@@ -247,7 +281,8 @@ pub fn problems(conf: &str) -> Vec<Problem> {
     if let Some(at) = backend_async_alias {
         out.push(Problem {
             at,
-            message: "`backend:async` is not the text InvokeAI looks for: it expects the native backend unless the string contains `cudaMallocAsync`, so it stops at start-up — with \"Expected backend: 'native'\" where PyTorch takes `async` as cudaMallocAsync, or with PyTorch's own \"Unknown allocator backend\" where it does not".into(),
+            label: "InvokeAI looks for `cudaMallocAsync`",
+            message: "InvokeAI checks the string for `cudaMallocAsync`, so with `backend:async` it expects the native backend and stops at start-up: with \"Expected backend: 'native'\" where PyTorch reads `async` as cudaMallocAsync, or with PyTorch's own \"Unknown allocator backend\" where it does not".into(),
             help: "Write `backend:cudaMallocAsync`".into(),
         });
     }

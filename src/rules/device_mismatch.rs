@@ -22,7 +22,7 @@ impl Rule for DeviceMismatch {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(s) = cx.config.get("device") else {
+        let Some(s) = crate::rules::machine::read(cx, "device") else {
             return;
         };
         let Some(v) = s.value.as_str() else { return };
@@ -58,10 +58,10 @@ impl Rule for DeviceMismatch {
             return;
         }
         let cause = match (want, got) {
-            (DeviceKind::Cuda, DeviceKind::Cpu) => "the usual cause is a CPU-only torch wheel (pip installed `torch` without the CUDA index URL), or a driver too old for the torch build; reinstall torch from the CUDA index that matches the driver",
+            (DeviceKind::Cuda, DeviceKind::Cpu) => "The usual cause is a CPU-only torch wheel (pip installed `torch` without the CUDA index URL), or a driver too old for the torch build; reinstall torch from the CUDA index that matches the driver",
             (DeviceKind::Mps, _) => "MPS exists only on Apple Silicon Macs with a torch build that has it",
-            (DeviceKind::Cuda, DeviceKind::Mps) => "this is a Mac: use `device: mps` or `auto`",
-            _ => "set `device` to what the machine has, or `auto`",
+            (DeviceKind::Cuda, DeviceKind::Mps) => "This is a Mac: use `device: mps` or `auto`",
+            _ => "Set `device` to what the machine has, or `auto`",
         };
         let mut d = Diagnostic::new(
             &META,
@@ -72,7 +72,10 @@ impl Rule for DeviceMismatch {
                 seen.origin.describe(),
                 match want {
                     DeviceKind::Cuda => "torch cannot see a CUDA device there, so InvokeAI stops at start-up when it asks the device for its name and memory",
-                    _ => "InvokeAI stops at start-up when it cannot open this device",
+                    // get_torch_device_name() only asks CUDA devices for a name, so an MPS
+                    // setting starts and fails at the first model moved to the device
+                    // (devices.py@v6.13.8).
+                    _ => "torch has no MPS device there: InvokeAI starts, but fails as soon as it moves a model to MPS",
                 }
             ),
         )

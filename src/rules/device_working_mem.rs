@@ -31,6 +31,11 @@ impl Rule for DeviceWorkingMem {
         let Some((w, s)) = number(cx, "device_working_mem_gb") else {
             return;
         };
+        // With a VRAM cap InvokeAI ignores the reserve altogether (CONFIG_FACTS §3.3);
+        // vram-cap-overrides-working-mem says so, and sizes judged here would mean nothing.
+        if number(cx, "max_cache_vram_gb").is_some() {
+            return;
+        }
         let at = cx.config.loc(s.value.span);
         if w < 0.0 {
             out.push(
@@ -61,9 +66,7 @@ impl Rule for DeviceWorkingMem {
                     "`device_working_mem_gb: {}` is at least the GPU's whole VRAM ({} GB, from {origin}): {}",
                     gib(w),
                     gib(v.value),
-                    if number(cx, "max_cache_vram_gb").is_some() {
-                        "max_cache_vram_gb is set, so the cache ignores this reserve, but every operation that asks for working memory waits for VRAM that cannot be freed"
-                    } else if cx.target.at_least("5.6.1") {
+                    if cx.target.at_least("5.6.1") && number(cx, "max_cache_ram_gb").is_none() {
                         "the cache keeps no weights on the GPU between steps, and the RAM cache falls to its 4 GB floor (its cap is VRAM − working memory)"
                     } else {
                         "the cache keeps no weights on the GPU between steps"
@@ -71,7 +74,7 @@ impl Rule for DeviceWorkingMem {
                 ),
             )
             .label(format!("≥ {} GB of VRAM", gib(v.value)))
-            .help(format!("Set it well below the VRAM: the default is 3; 4 helps when VAE decode runs out of memory on a {} GB card", gib(v.value)))
+            .help(format!("Set it well below the {} GB of VRAM: the default is 3, and 4 helps when VAE decode runs out of memory", gib(v.value)))
         } else if w >= v.value / 2.0 {
             Diagnostic::new(
                 &META,

@@ -52,12 +52,16 @@ fn walk(cx: &Context<'_>, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
                     } else {
                         format!("`{}`", ellipsize(winner_text))
                     };
+                    let count = entries
+                        .iter()
+                        .filter(|x| x.key.as_str() == Some(name))
+                        .count();
                     let d = if cx.target.at_least("4.0.0") {
                         Diagnostic::new(
                             &META,
                             cx.config.loc(e.key.span),
                             format!(
-                                "`{child}` is set again on line {winner_line}; InvokeAI ignores this one and uses {winner}"
+                                "`{child}` is set again later: InvokeAI uses the last one, {winner} on line {winner_line}, and ignores this one"
                             ),
                         )
                         .label("ignored: a later duplicate wins")
@@ -76,10 +80,17 @@ fn walk(cx: &Context<'_>, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
                         .label("duplicate key: the whole file is ignored")
                         .related(cx.config.loc(last.key.span), "set again here")
                     };
-                    out.push(
-                        d.key(child.clone())
-                            .help("Delete one of the two, keeping the value you mean"),
-                    );
+                    let help = if e.value.entries().is_some() {
+                        // Two `Model Cache:` blocks: the settings of both are meant.
+                        format!("Merge the {count} `{name}:` blocks into one")
+                    } else if count > 2 {
+                        format!(
+                            "Keep only one of the {count} lines, the one with the value you mean"
+                        )
+                    } else {
+                        "Delete one of the two, keeping the value you mean".to_string()
+                    };
+                    out.push(d.key(child.clone()).help(help));
                 }
                 walk(cx, &e.value, &child, out);
             }

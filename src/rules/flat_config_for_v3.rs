@@ -44,7 +44,26 @@ impl Rule for FlatConfigForV3 {
             ),
         )
         .label("3.x does not read top-level settings")
-        .help("Either lint against the 4.x+ release this file was written for (--invokeai-version), or nest the settings: `InvokeAI:` → `Web Server:` → `port: 9090`");
+        .help(format!(
+            "Either lint against the 4.x+ release this file was written for (--invokeai-version), or nest the settings, e.g. {}",
+            example(cx)
+        ));
         out.push(cite_target(d, cx.target));
     }
+}
+
+/// The file's own first setting, nested as this release wants it: `InvokeAI:` → `Web Server:`
+/// → `host: 0.0.0.0`; a generic line when no setting of the file has a 3.x section.
+fn example(cx: &Context<'_>) -> String {
+    let text = cx.config.source.text();
+    let sections = cx.kb.v3_sections_at(&cx.target.release.version);
+    let found = cx.config.settings().into_iter().find_map(|s| {
+        let (sec, _) = sections?
+            .iter()
+            .find(|(_, keys)| keys.iter().any(|k| k == s.name))?;
+        let value = text.get(s.value.span.start..s.value.span.end)?;
+        let value = value.lines().next().filter(|v| !v.is_empty())?;
+        Some(format!("`InvokeAI:` → `{sec}:` → `{}: {value}`", s.name))
+    });
+    found.unwrap_or_else(|| "`InvokeAI:` → `Web Server:` → `port: 9090`".to_string())
 }

@@ -1,5 +1,6 @@
 //! IL104 invalid-choice: a value that is not one of the setting's allowed values.
 
+use crate::config::Layout;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::knowledge::validate::Invalid;
 use crate::rules::util::cite_target;
@@ -25,6 +26,14 @@ impl Rule for InvalidChoice {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         for (s, _k, why) in invalid_values(cx) {
+            // A 3.x file's `precision: autocast` under 4.1.0 – 4.2.5: v3-config-migrated
+            // reports that the migration fails on it, which is the more exact finding.
+            if cx.config.layout == Layout::V3Nested
+                && s.name == "precision"
+                && s.value.as_str() == Some("autocast")
+            {
+                continue;
+            }
             let value = written(cx, &s).to_string();
             let bare = s.value.as_str().unwrap_or(&value).to_string();
             let (allowed, choices) = match &why {
@@ -57,14 +66,22 @@ impl Rule for InvalidChoice {
                 ),
             )
             .key(s.path())
-            .label(format!("expected {allowed}"));
+            // A long list belongs in the help only; under the span it would run off the screen.
+            .label(if choices.len() > 8 {
+                format!("not one of the {} allowed values", choices.len())
+            } else {
+                format!("expected {allowed}")
+            });
             let best = if s.name == "device" {
                 device_suggestion(&bare)
             } else {
                 closest(&bare, &choices)
             };
+            let quoted_number = s.value.as_scalar().is_some_and(|sc| {
+                sc.style != crate::yaml::ScalarStyle::Plain && choices.contains(&sc.value)
+            });
             let mut help = format!("Allowed: {allowed}");
-            if let Some(best) = &best {
+            if let Some(best) = best.as_ref().filter(|_| !quoted_number) {
                 help = format!("Did you mean `{best}`? {help}");
                 d = d.fix(Fix {
                     description: format!("Replace with `{best}`"),
@@ -75,10 +92,8 @@ impl Rule for InvalidChoice {
                     }],
                 });
             }
-            let quoted_number = s.value.as_scalar().is_some_and(|sc| {
-                sc.style != crate::yaml::ScalarStyle::Plain && choices.contains(&sc.value)
-            });
             if quoted_number {
+                d = d.label(format!("a string, not the number {bare}"));
                 help = format!(
                     "Remove the quotes: '{bare}' is a string, and the allowed value is the number {bare}. {help}"
                 );

@@ -55,7 +55,7 @@ impl Rule for InvalidEncoding {
         } else if windows == Some(true) {
             ("the file is not valid UTF-8: InvokeAI reads invokeai.yaml in the system code page, so on this Windows machine it may load with other characters than intended, and fails on any machine whose locale is UTF-8", Severity::Warning)
         } else {
-            ("the file is not valid UTF-8: InvokeAI reads invokeai.yaml in the locale's encoding (UTF-8 on Linux and macOS) and stops with UnicodeDecodeError", Severity::Error)
+            ("the file is not valid UTF-8: InvokeAI reads invokeai.yaml in the locale's encoding, and where that is UTF-8 (Linux, macOS) it stops with UnicodeDecodeError", Severity::Error)
         };
         out.push(
             Diagnostic::new(&META, cx.config.loc(Span::new(at, end)), message)

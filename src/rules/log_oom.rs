@@ -37,7 +37,7 @@ impl Rule for LogOom {
         } else {
             String::new()
         };
-        let (advice, key) = advice(cx);
+        let (advice, key) = advice(cx, first);
         let mut d = Diagnostic::new(&META, at, format!("{what}{more}"))
             .label("out of memory")
             .help(advice);
@@ -98,7 +98,7 @@ fn describe(e: &OomEvent) -> String {
 }
 
 /// The single change most likely to help, in order of how much it usually buys.
-fn advice(cx: &Context<'_>) -> (String, Option<(&'static str, Location)>) {
+fn advice(cx: &Context<'_>, e: &OomEvent) -> (String, Option<(&'static str, Location)>) {
     let t = cx.target;
     let cfg = cx.config;
     if !t.at_least("5.6.0") {
@@ -135,11 +135,24 @@ fn advice(cx: &Context<'_>) -> (String, Option<(&'static str, Location)>) {
         gib(current),
         gib(current + 1.0)
     );
-    if t.at_least("5.7.2") && cfg.get("pytorch_cuda_alloc_conf").is_none() {
-        text.push_str("; on CUDA also try `pytorch_cuda_alloc_conf: \"backend:cudaMallocAsync\"`, which fragments less");
+    // The allocator hint is for NVIDIA: whether ROCm builds take cudaMallocAsync is not known,
+    // and MPS has no CUDA allocator at all.
+    let nvidia = e.backend == "CUDA"
+        || (e.backend == "InvokeAI"
+            && crate::rules::machine::device(cx).is_some_and(|d| {
+                d.kind == crate::facts::DeviceKind::Cuda
+                    && !d.name.as_deref().is_some_and(looks_amd)
+            }));
+    if nvidia && t.at_least("5.7.2") && cfg.get("pytorch_cuda_alloc_conf").is_none() {
+        text.push_str("; also try `pytorch_cuda_alloc_conf: \"backend:cudaMallocAsync\"`, which fragments less");
     }
     (
         text,
         w.map(|s| ("device_working_mem_gb", cfg.loc(s.value.span))),
     )
+}
+
+fn looks_amd(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    n.contains("AMD") || n.contains("RADEON")
 }

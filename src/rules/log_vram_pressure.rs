@@ -43,11 +43,11 @@ impl Rule for LogVramPressure {
             let n = log.negative_vram.len();
             let cause = match &cap {
                 Some((c, _)) => format!(
-                    "`max_cache_vram_gb: {}` is below what was already on the GPU, so the budget went negative; raise it or remove it",
+                    "`max_cache_vram_gb: {}` is below what was already on the GPU, so the budget went negative: raise it or remove it",
                     gib(*c)
                 ),
                 None => format!(
-                    "free VRAM minus the {} GB working-memory reserve was below zero: another program holds VRAM, or `device_working_mem_gb` is too large for this GPU",
+                    "Free VRAM minus the {} GB working-memory reserve was below zero: another program holds VRAM, or `device_working_mem_gb` is too large for this GPU",
                     gib(w)
                 ),
             };
@@ -94,8 +94,8 @@ impl Rule for LogVramPressure {
             .max_by_key(|c| c.1)
         {
             let advice = match &cap {
-                Some((c, _)) => format!("`max_cache_vram_gb: {}` keeps the cache too small for it: raise it (within VRAM − working memory) or remove it", gib(*c)),
-                None => "other models fill the VRAM budget: lower `device_working_mem_gb` if it was raised, or close other programs using the GPU".into(),
+                Some((c, _)) => format!("`max_cache_vram_gb: {}` leaves too little room for it beside the other models in the cache: raise it (within VRAM − working memory) or remove it", gib(*c)),
+                None => "Other models fill the VRAM budget: lower `device_working_mem_gb` if it was raised, or close other programs using the GPU".into(),
             };
             out.push(
                 Diagnostic::new(

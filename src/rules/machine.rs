@@ -8,6 +8,29 @@ use crate::rules::util::{cite, gib};
 use crate::rules::values::setting_number;
 use crate::rules::{Context, Needed};
 
+/// The setting InvokeAI reads for `name`: [`ConfigFile::get`], except that a 3.x release reads
+/// nothing from a flat file and a key only under its own section heading — elsewhere it is
+/// ignored (flat-config-for-v3 and misplaced-v3-key say so), so nothing else is judged on it.
+///
+/// [`ConfigFile::get`]: crate::config::ConfigFile::get
+pub fn read<'c>(cx: &'c Context<'_>, name: &str) -> Option<Setting<'c>> {
+    let s = cx.config.get(name)?;
+    if cx.target.at_least("4.0.0") {
+        return Some(s);
+    }
+    let sections = cx.kb.v3_sections_at(&cx.target.release.version)?;
+    let home = sections
+        .iter()
+        .find(|(_, keys)| keys.iter().any(|k| k == name))
+        .map(|(sec, _)| sec.as_str());
+    match (s.section, home) {
+        (Some(sec), Some(home)) if sec == home => Some(s),
+        // A key no section of this release has: unknown-key's business, not ours.
+        (Some(_), None) => Some(s),
+        _ => None,
+    }
+}
+
 /// Total VRAM, or record that `rule` needed it at `at`.
 ///
 /// VRAM read back from the log's RAM-cache line assumed the defaults (cache = VRAM − 3 GB);
@@ -109,7 +132,7 @@ pub struct DeviceGuess {
 }
 
 pub fn device(cx: &Context<'_>) -> Option<DeviceGuess> {
-    if let Some(s) = cx.config.get("device") {
+    if let Some(s) = read(cx, "device") {
         if let Some(v) = s.value.as_str() {
             if let Some(kind) = DeviceKind::parse(v).filter(|_| v != "auto") {
                 return Some(DeviceGuess {

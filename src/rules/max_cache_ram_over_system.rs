@@ -119,11 +119,11 @@ pub fn default_size(cx: &Context<'_>, ram_gb: f64) -> Option<(f64, String)> {
             None => (v? - w, "VRAM − device_working_mem_gb"),
         }
     } else {
-        (32.0, "32 GB without CUDA")
+        (32.0, "the limit without CUDA")
     };
     if size > cap.0 {
         size = cap.0;
-        how.push(format!("capped at {} ({})", gib(cap.0), cap.1));
+        how.push(format!("capped at {} = {}", cap.1, gib(cap.0)));
     }
     if size < 4.0 {
         size = 4.0;

@@ -41,10 +41,13 @@ impl Rule for MaxCacheVramOverBudget {
         };
         let (w, w_setting) = working_mem(cx);
         let bound = v.value - w;
-        let w_from = if w_setting.is_some() {
-            "device_working_mem_gb"
-        } else {
-            "device_working_mem_gb, default"
+        let w_from = match &w_setting {
+            Some(ws) => format!(
+                "`device_working_mem_gb: {}` on line {}",
+                gib(w),
+                cx.config.loc(ws.value.span).start().line
+            ),
+            None => format!("`device_working_mem_gb` at its default of {}", gib(w)),
         };
         let arithmetic = format!(
             "{} GB > {} GB − {} GB = {} GB",
@@ -56,11 +59,16 @@ impl Rule for MaxCacheVramOverBudget {
         let origin = origin_phrase(&v.origin);
         let d = if cap > bound {
             let safe = (bound.floor()).max(0.0);
+            let what = if cap >= v.value {
+                format!("is more than the GPU's {} GB of VRAM", gib(v.value))
+            } else {
+                format!("leaves less than the {} GB of working memory free", gib(w))
+            };
             Diagnostic::new(
                 &META,
                 at,
                 format!(
-                    "`max_cache_vram_gb: {}` leaves no working memory: {arithmetic} (VRAM from {origin}, {w_from})",
+                    "`max_cache_vram_gb: {}` {what}: {arithmetic} (VRAM from {origin}; {w_from})",
                     gib(cap)
                 ),
             )

@@ -17,7 +17,11 @@ pub static META: RuleMeta = RuleMeta {
 /// One info per missing fact, at the first place that needed it, naming every rule that did.
 pub fn report(cx: &Context<'_>) -> Vec<Diagnostic> {
     let mut needed = cx.take_needed();
-    needed.sort_by_key(|(fact, _, at)| (*fact, at.span.start));
+    // Places in this config first (the user acts there), then log lines; byte offsets of
+    // different files do not compare.
+    let elsewhere =
+        |at: &crate::diagnostic::Location| !std::sync::Arc::ptr_eq(&at.source, &cx.config.source);
+    needed.sort_by_key(|(fact, _, at)| (*fact, elsewhere(at), at.span.start));
     let mut out: Vec<Diagnostic> = Vec::new();
     let mut i = 0;
     while i < needed.len() {
@@ -33,15 +37,15 @@ pub fn report(cx: &Context<'_>) -> Vec<Diagnostic> {
         let (what, how) = match fact {
             Needed::Vram => (
                 "the GPU's total VRAM",
-                "pass --vram-gb N, --detect on the machine that runs InvokeAI, --log with an InvokeAI log, or set vram_gb in invokeai-lint.toml",
+                "Pass --vram-gb N, --detect on the machine that runs InvokeAI, --log with an InvokeAI log, or set vram_gb in invokeai-lint.toml",
             ),
             Needed::Ram => (
                 "the machine's system RAM",
-                "pass --ram-gb N, --detect on the machine that runs InvokeAI, or set ram_gb in invokeai-lint.toml",
+                "Pass --ram-gb N, --detect on the machine that runs InvokeAI, or set ram_gb in invokeai-lint.toml",
             ),
             Needed::Device => (
                 "the torch device InvokeAI runs on",
-                "pass --device cuda|mps|cpu, --detect, or --log with an InvokeAI log that shows the torch device",
+                "Pass --device cuda|mps|cpu, --detect, or --log with an InvokeAI log that shows the torch device",
             ),
         };
         let at = needed[i].2.clone();

@@ -1,12 +1,12 @@
 //! IL206 partial-loading: `enable_partial_loading` where it does nothing, where it is
 //! redundant, or missing where it would help.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Location, Severity};
 use crate::facts::DeviceKind;
 use crate::rules::machine::{boolean, device};
 use crate::rules::util::gib;
 use crate::rules::{Category, Context, Rule, RuleMeta};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 pub static META: RuleMeta = RuleMeta {
     code: "IL206",
@@ -91,7 +91,13 @@ impl Rule for PartialLoading {
         if dev.as_ref().is_some_and(|d| d.kind != DeviceKind::Cuda) {
             return;
         }
-        let oom = cx.facts.log.as_ref().and_then(|l| l.oom.first());
+        let log = cx.facts.log.as_ref();
+        let oom = log.and_then(|l| l.oom.first());
+        // Without a VRAM cap, log-oom gives this very advice at the out-of-memory line; a
+        // second finding here would only repeat it.
+        if oom.is_some() && cx.config.get("max_cache_vram_gb").is_none() {
+            return;
+        }
         let small = cx
             .facts
             .vram_gib
@@ -126,8 +132,16 @@ impl Rule for PartialLoading {
                 replacement: insertion(cx.config.source.text()),
             }],
         });
-        if let Some(v) = small {
-            d = crate::rules::machine::cite_amount(d, v, "total VRAM");
+        // Cite what the message gives as the reason.
+        match (oom, log, small) {
+            (Some(e), Some(l), _) => {
+                let line = u32::try_from(e.line).unwrap_or(u32::MAX);
+                let src = SourceFile::snippet(l.file.clone(), e.text.clone(), line);
+                let span = src.line_span(line).unwrap_or_default();
+                d = d.related(Location::new(&src, span), "the out-of-memory error");
+            }
+            (None, _, Some(v)) => d = crate::rules::machine::cite_amount(d, v, "total VRAM"),
+            _ => {}
         }
         out.push(d);
     }

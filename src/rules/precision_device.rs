@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::DeviceKind;
 use crate::rules::gpu::forced_float32;
-use crate::rules::machine::device;
+use crate::rules::machine::{device, read};
 use crate::rules::{Category, Context, Needed, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -25,7 +25,7 @@ impl Rule for PrecisionDevice {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let Some(s) = cx.config.get("precision") else {
+        let Some(s) = read(cx, "precision") else {
             return;
         };
         let Some(p) = s.value.as_str() else { return };
@@ -63,7 +63,7 @@ impl Rule for PrecisionDevice {
                 &META,
                 cx.config.loc(s.value.span),
                 format!(
-                    "`precision: {p}` is ignored on a {}: InvokeAI always runs GTX 1650/1660 cards in float32 (their half precision gives black images)",
+                    "`precision: {p}` is ignored on the {}: InvokeAI always runs GTX 1650/1660 cards in float32 (their half precision gives black images)",
                     dev.name.clone().unwrap_or_default()
                 ),
             )
@@ -75,7 +75,8 @@ impl Rule for PrecisionDevice {
         };
         d = d.key(s.path());
         if let Some(at) = dev.at {
-            d = d.related(at, format!("device: {}", dev.kind.as_str()));
+            let what = dev.name.as_deref().unwrap_or(dev.kind.as_str());
+            d = d.related(at, format!("device: {what}"));
         }
         out.push(d);
     }

@@ -40,14 +40,21 @@ impl Rule for SchemaVersionOutdated {
                 cmp_schema(&m.from, v).is_some_and(|o| o.is_ge())
                     && cmp_schema(&m.to_schema, f.written).is_some_and(|o| o.is_le())
             })
-            .map(|m| format!("{} → {}: {}", m.from, m.to_schema, m.changes.join("; ")))
+            .map(|m| {
+                format!(
+                    "{} → {} ({})",
+                    m.from,
+                    m.to_schema,
+                    m.changes.join("; ").replace("->", "→")
+                )
+            })
             .collect();
         let mut help = format!(
             "InvokeAI keeps a copy as invokeai.yaml.bak. To keep your comments, set `schema_version: {}` yourself after checking the changes",
             f.written
         );
         if !steps.is_empty() {
-            help = format!("Migration steps: {}. {help}", steps.join(" | "));
+            help = format!("Migration steps: {}. {help}", steps.join(", "));
         }
         let d = Diagnostic::new(
             &META,

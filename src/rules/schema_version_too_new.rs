@@ -25,12 +25,14 @@ impl Rule for SchemaVersionTooNew {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(f) = facts(cx) else { return };
         let Some(entry) = f.entry else { return };
-        let shown = &cx.config.source.text()[entry.value.span.start..entry.value.span.end];
         let target = target_phrase(cx.target);
-        let refusal = format!(
-            "{target} refuses to start (\"Invalid schema version, expected {}\" for {shown})",
-            f.written
-        );
+        // InvokeAI's own words (load_and_migrate_config, config_default.py@v4.0.0 … @v6.13.8).
+        let refusal = |v: &str| {
+            format!(
+                "{target} refuses to start (\"Invalid schema version, expected {}: {v}\")",
+                f.written
+            )
+        };
         let d = match f.value {
             // A number is a pydantic type error, reported by wrong-type: InvokeAI validates the
             // fields before it compares the schema (load_and_migrate_config, config_default.py).
@@ -39,7 +41,8 @@ impl Rule for SchemaVersionTooNew {
                 &META,
                 cx.config.loc(entry.value.span),
                 format!(
-                    "`schema_version: {v}` is not a schema any InvokeAI release writes: {refusal}"
+                    "`schema_version: {v}` is not a schema any InvokeAI release writes: {}",
+                    refusal(v)
                 ),
             )
             .label(format!("known schemas: {}", KNOWN.join(", ")))
@@ -65,7 +68,7 @@ impl Rule for SchemaVersionTooNew {
                 Diagnostic::new(
                     &META,
                     cx.config.loc(entry.value.span),
-                    format!("`schema_version: {v}` is written by {writers}: {refusal}"),
+                    format!("`schema_version: {v}` is written by {writers}: {}", refusal(v)),
                 )
                 .label(format!("this release reads schema {} and older", f.written))
                 .help(format!(

@@ -80,8 +80,17 @@ fn finding(cx: &Context<'_>, s: &Setting<'_>, v3_target: bool) -> Diagnostic {
         };
         d = d.label(when);
         let mut help = Vec::new();
-        if let Some(by) = &spec.replaced_by {
-            help.push(format!("It was replaced by `{by}`."));
+        // A successor this release has: renaming is the way out, not removing.
+        let rename_to = spec
+            .replaced_by
+            .as_deref()
+            .filter(|b| is_key_name(b) && cx.kb.key_at(b, rel).is_some());
+        match (&spec.replaced_by, rename_to) {
+            (_, Some(by)) => help.push(format!("Rename it to `{by}`.")),
+            (Some(by), None) if is_key_name(by) => help.push(format!("It was replaced by `{by}`.")),
+            // Free text such as "--root CLI flag or INVOKEAI_ROOT".
+            (Some(by), None) => help.push(format!("Its replacement: {by}.")),
+            (None, None) => {}
         }
         if let Some(note) = &spec.deprecation_note {
             help.push(note.clone());
@@ -91,7 +100,7 @@ fn finding(cx: &Context<'_>, s: &Setting<'_>, v3_target: bool) -> Diagnostic {
                 "Upgrade InvokeAI to {} or later, or remove the key.",
                 spec.added_in
             ));
-        } else {
+        } else if rename_to.is_none() {
             help.push("Remove the key.".into());
         }
         let help = help.join(" ");

@@ -42,7 +42,7 @@ impl Rule for V3ConfigMigrated {
             ),
         )
         .label("3.x layout")
-        .help("Rewrite it as a flat file yourself (one `key: value` per line, `schema_version` first) to keep control of what changes; the findings below list what the migration would drop or rename");
+        .help("Rewrite it as a flat file yourself (one `key: value` per line, `schema_version` first) to keep control of what changes; any other finding on a key of this file says what the migration drops or renames");
         out.push(cite_target(head, cx.target));
 
         // A section that is not a mapping crashes the v3 migration (it calls .items() on it,
@@ -150,7 +150,13 @@ impl Rule for V3ConfigMigrated {
                         )
                         .severity(Severity::Warning)
                         .label("dropped silently")
-                        .help("Remove it, or replace it with the setting that took its place"),
+                        .help(match cx.kb.key(name).and_then(|k| k.replaced_by.as_deref()) {
+                            Some(by) if cx.kb.key_at(by, rel).is_some() => {
+                                format!("Remove it; write `{by}` in the flat file if you need its effect")
+                            }
+                            Some(by) => format!("Remove it; its replacement is {by}"),
+                            None => format!("Remove it: nothing in {rel} takes its place"),
+                        }),
                     )
                 }
                 _ => None,

@@ -58,7 +58,10 @@ fn migrated_away(cx: &Context<'_>, s: &Setting<'_>) -> bool {
 
 /// The consequence at the target release, for messages.
 pub fn consequence(cx: &Context<'_>) -> &'static str {
-    if cx.target.at_least("4.0.0") {
+    if cx.target.at_least("4.0.0") && cx.config.layout == Layout::V3Nested {
+        // The migrated settings are validated inside the migration's own try block.
+        "InvokeAI refuses to start (\"Failed to load and migrate v3 config file\")"
+    } else if cx.target.at_least("4.0.0") {
         "InvokeAI refuses to start (\"Failed to load config file\")"
     } else {
         "InvokeAI 3.x stops at start-up (an argparse or validation error)"

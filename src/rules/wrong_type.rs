@@ -39,13 +39,13 @@ impl Rule for WrongType {
             )
             .key(s.path())
             .label(format!("expected {expected}"));
-            d = d.help(type_help(&k.rev.type_text, &found));
+            d = d.help(type_help(s.name, &k.rev.type_text, &found));
             out.push(cite_target(d, cx.target));
         }
     }
 }
 
-fn type_help(ty: &str, found: &str) -> String {
+fn type_help(name: &str, ty: &str, found: &str) -> String {
     if found.contains("date") {
         return format!(
             "YAML reads this as a date; quote it to make it a string. The setting is `{ty}`"
@@ -56,8 +56,49 @@ fn type_help(ty: &str, found: &str) -> String {
             "The setting is `{ty}`: write a YAML list, e.g. `[a, b]` or one `- item` per line"
         );
     }
+    // `4GB`, `12 GB`: the unit is already in the setting's name (GB means GiB).
+    if name.ends_with("_gb") {
+        if let Some(n) = found
+            .strip_prefix("the string '")
+            .and_then(|v| v.strip_suffix('\''))
+            .and_then(number_before_unit)
+        {
+            return format!(
+                "The setting is `{ty}`: write the number alone, `{n}`; the unit is in the setting's name"
+            );
+        }
+    }
+    if ty == "str" && (found.starts_with("the number") || found.starts_with("the integer")) {
+        return "The setting is `str`: put the value in quotes to make it a string".to_string();
+    }
     if ty.contains("Literal") && found.starts_with("the string") {
         return format!("The setting is `{ty}`: a number in quotes is a string, not the number; remove the quotes");
     }
     format!("The setting is `{ty}`")
+}
+
+/// `4GB`, `4 GB`, `4.5gb`, `12G` → the number, when the unit is GB (a `_gb` setting's unit).
+fn number_before_unit(v: &str) -> Option<&str> {
+    let v = v.trim();
+    let digits = v
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        .trim_end();
+    let unit = v[digits.len()..].trim();
+    let is_gb = ["gb", "g", "gib"].contains(&unit.to_ascii_lowercase().as_str());
+    (is_gb && !digits.is_empty() && digits.parse::<f64>().is_ok()).then_some(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gb_suffix_is_found_and_others_are_not() {
+        assert_eq!(number_before_unit("4GB"), Some("4"));
+        assert_eq!(number_before_unit("4.5 gb"), Some("4.5"));
+        assert_eq!(number_before_unit("12G"), Some("12"));
+        assert_eq!(number_before_unit("512MB"), None);
+        assert_eq!(number_before_unit("GB"), None);
+        assert_eq!(number_before_unit("auto"), None);
+    }
 }
