@@ -6,12 +6,16 @@
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod discover;
 pub mod facts;
 pub mod host;
 pub mod knowledge;
 pub mod lint;
+pub mod linter_config;
 pub mod log;
 pub mod report;
 pub mod rules;
+pub mod selection;
 pub mod source;
+pub mod suppress;
 pub mod yaml;
