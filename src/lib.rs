@@ -3,6 +3,7 @@
 //!
 //! Data flows one way: inputs → parse (yaml, log) → facts → rules → report.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
