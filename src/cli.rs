@@ -224,6 +224,13 @@ fn keys(version: Option<&str>, format: ListFormat) -> Result<i32, String> {
         None => kb.newest().version.clone(),
     };
     let text = crate::knowledge::explain::keys_listing(&v, format == ListFormat::Json)?;
+    // The listing is of the release that covers V; say which when V is not itself listed.
+    if let Some(release) = kb.release_for(&v).filter(|r| r.version != v) {
+        eprintln!(
+            "invokeai-lint: note: {v} is not a release in the settings table; listing {}, the newest release before it",
+            release.version
+        );
+    }
     print!("{text}");
     Ok(0)
 }

@@ -127,9 +127,20 @@ impl ConfigFile {
                 let Some(top) = root.get("InvokeAI") else {
                     return out;
                 };
-                for sec in top.value.entries().unwrap_or(&[]) {
+                let sections = top.value.entries().unwrap_or(&[]);
+                for (i, sec) in sections.iter().enumerate() {
                     if let Some(name) = sec.key.as_str() {
+                        let first = out.len();
                         push_mapping(&sec.value, Some(name), &mut out);
+                        // A section repeated later replaces this one whole (PyYAML keeps the last).
+                        let shadowed = sections[i + 1..]
+                            .iter()
+                            .any(|later| later.key.as_str() == Some(name));
+                        if shadowed {
+                            for s in &mut out[first..] {
+                                s.effective = false;
+                            }
+                        }
                     }
                 }
             }

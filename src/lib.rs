@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod facts;
+pub mod fix;
 pub mod host;
 pub mod knowledge;
 pub mod lint;

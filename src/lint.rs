@@ -163,22 +163,23 @@ pub fn lint(input: &LintInput) -> Result<Report, UsageError> {
     let target = choose_target(input.invokeai_version.as_deref(), &facts)?;
     let mut diagnostics = Vec::new();
     let mut skipped = Vec::new();
-    let mut files = 0;
+    let mut files = Vec::new();
     for path in &input.paths {
         let display = path.display().to_string();
         match load_config(path, &display) {
             Ok(config) => {
-                files += 1;
+                files.push(display.clone());
                 diagnostics.extend(check_config(&config, &facts, &target));
             }
             Err(why) => skipped.push((display, why)),
         }
     }
     finish(&mut diagnostics, &mut skipped);
-    let summary = Summary::count(files, &diagnostics);
+    let summary = Summary::count(files.len(), &diagnostics);
     Ok(Report {
         invokeai_version: target.version.to_string(),
         target_source: target.source_kind(),
+        files,
         diagnostics,
         skipped,
         summary,

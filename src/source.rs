@@ -92,7 +92,9 @@ impl SourceFile {
         let start = self.line_starts[idx];
         let column = self.text[start..offset].chars().count() as u32 + 1;
         LineCol {
-            line: self.first_line + idx as u32,
+            line: self
+                .first_line
+                .saturating_add(u32::try_from(idx).unwrap_or(u32::MAX)),
             column,
         }
     }

@@ -2,7 +2,8 @@
 //! with a snapshot of the human and the JSON output of each.
 //!
 //! A fixture's first line may hold `# lint-args: ...` (extra `lint` arguments); a sidecar
-//! `<case>.args` file does the same for files that cannot hold a comment. Case names say
+//! `<case>.args` file does the same for files that cannot hold a comment. `.log` files beside
+//! the fixtures are logs the fixtures pass with `--log`. Case names say
 //! what they must show: `fire*` must report the rule, `nofire*` must not, `unknown*` must
 //! report `missing-fact` and not the rule.
 
@@ -68,7 +69,8 @@ fn fixtures() -> Vec<(String, PathBuf)> {
         let name = rule.file_name().unwrap().to_string_lossy().to_string();
         for f in std::fs::read_dir(&rule).unwrap() {
             let f = f.unwrap().path();
-            if f.extension().is_some_and(|e| e == "args") {
+            // Sidecars: extra arguments, and logs that fixtures pass with `--log`.
+            if f.extension().is_some_and(|e| e == "args" || e == "log") {
                 continue;
             }
             out.push((name.clone(), f.strip_prefix(root()).unwrap().to_path_buf()));

@@ -91,10 +91,20 @@ pub struct Knowledge {
 
 static KNOWLEDGE: OnceLock<Knowledge> = OnceLock::new();
 
+/// The table as generated; parsed once, see [`Knowledge::get`].
+const TABLE_JSON: &str = include_str!("../../data/invokeai-settings.json");
+
+/// What 4.0.0+ files have in place of 3.x sections: nothing.
+static NO_SECTIONS: BTreeMap<String, Vec<String>> = BTreeMap::new();
+
 impl Knowledge {
     /// The embedded table.
     pub fn get() -> &'static Knowledge {
-        KNOWLEDGE.get_or_init(|| todo!("load data/invokeai-settings.json"))
+        KNOWLEDGE.get_or_init(|| {
+            // The table is part of the binary and checked by tests, so a failure here is a
+            // build defect, not bad input.
+            load::from_json(TABLE_JSON).expect("data/invokeai-settings.json is a valid table")
+        })
     }
 
     /// The newest release in the table (6.14.0-rc2 today).
@@ -104,51 +114,153 @@ impl Knowledge {
 
     /// The newest final (non-pre-release) release.
     pub fn newest_final(&self) -> &Release {
-        todo!()
+        self.releases
+            .iter()
+            .rev()
+            .find(|r| !r.prerelease)
+            .unwrap_or_else(|| self.newest())
     }
 
     /// The release whose settings apply to `v`: the newest release ≤ `v`, so 5.6.3 (not in
     /// the table) reads as 5.6.2 and 6.14.0 as 6.14.0-rc2. None when `v` is older than 3.0.0.
-    pub fn release_for(&self, _v: &Version) -> Option<&Release> {
-        todo!()
+    pub fn release_for(&self, v: &Version) -> Option<&Release> {
+        // Releases are sorted (the generator checks), so the answer sits just before the
+        // first release newer than `v`.
+        let newer = self.releases.partition_point(|r| r.version <= *v);
+        newer.checked_sub(1).and_then(|i| self.releases.get(i))
     }
 
-    pub fn key(&self, _name: &str) -> Option<&KeySpec> {
-        todo!()
+    /// Whether `v` is itself a release in the table (not just covered by one).
+    pub fn is_listed(&self, v: &Version) -> bool {
+        self.release_for(v).is_some_and(|r| r.version == *v)
+    }
+
+    pub fn key(&self, name: &str) -> Option<&KeySpec> {
+        self.keys.iter().find(|k| k.name == name)
     }
 
     /// The key as release `v` has it, or None when `v` does not have the key.
-    pub fn key_at(&self, _name: &str, _v: &Version) -> Option<KeyAt<'_>> {
-        todo!()
+    pub fn key_at(&self, name: &str, v: &Version) -> Option<KeyAt<'_>> {
+        let release = self.release_for(v)?;
+        self.key(name)?.at(&release.version)
     }
 
     /// Every key release `v` accepts, in the table's order.
-    pub fn keys_at(&self, _v: &Version) -> Vec<KeyAt<'_>> {
-        todo!()
+    pub fn keys_at(&self, v: &Version) -> Vec<KeyAt<'_>> {
+        let Some(release) = self.release_for(v) else {
+            return Vec::new();
+        };
+        self.keys
+            .iter()
+            .filter_map(|k| k.at(&release.version))
+            .collect()
     }
 
     /// The 3.x section layout in force at `v` (empty map from 4.0.0).
-    pub fn v3_sections_at(&self, _v: &Version) -> Option<&BTreeMap<String, Vec<String>>> {
-        todo!()
+    pub fn v3_sections_at(&self, v: &Version) -> Option<&BTreeMap<String, Vec<String>>> {
+        let release = self.release_for(v)?;
+        if release.version.at_least("4.0.0") {
+            return Some(&NO_SECTIONS);
+        }
+        self.v3_sections
+            .iter()
+            .rev()
+            .find(|(since, _)| *since <= release.version)
+            .map(|(_, sections)| sections)
     }
 
     /// The `schema_version` release `v` writes (None for 3.x).
-    pub fn schema_written_by(&self, _v: &Version) -> Option<&str> {
-        todo!()
+    pub fn schema_written_by(&self, v: &Version) -> Option<&str> {
+        self.release_for(v)?.schema_version.as_deref()
     }
 
     /// The first and last release that write `schema`.
-    pub fn releases_writing_schema(&self, _schema: &str) -> Option<(&Release, &Release)> {
-        todo!()
+    pub fn releases_writing_schema(&self, schema: &str) -> Option<(&Release, &Release)> {
+        let mut writers = self
+            .releases
+            .iter()
+            .filter(|r| r.schema_version.as_deref() == Some(schema));
+        let first = writers.next()?;
+        Some((first, writers.next_back().unwrap_or(first)))
     }
 
     /// Contiguous release ranges in which `name` exists, as (first, last) pairs.
-    pub fn ranges_with_key(&self, _name: &str) -> Vec<(&Release, &Release)> {
-        todo!()
+    pub fn ranges_with_key(&self, name: &str) -> Vec<(&Release, &Release)> {
+        let Some(spec) = self.key(name) else {
+            return Vec::new();
+        };
+        let mut ranges: Vec<(&Release, &Release)> = Vec::new();
+        let mut open: Option<(&Release, &Release)> = None;
+        for r in &self.releases {
+            if spec.exists_in(&r.version) {
+                open = Some(match open {
+                    Some((first, _)) => (first, r),
+                    None => (r, r),
+                });
+            } else if let Some(done) = open.take() {
+                ranges.push(done);
+            }
+        }
+        ranges.extend(open);
+        ranges
     }
 
     /// Keys close to `name` among those release `v` accepts, best first (did-you-mean).
-    pub fn suggest(&self, _name: &str, _v: &Version) -> Vec<&str> {
-        todo!()
+    pub fn suggest(&self, name: &str, v: &Version) -> Vec<&str> {
+        let Some(release) = self.release_for(v) else {
+            return Vec::new();
+        };
+        let v = &release.version;
+        suggest::closest(
+            name,
+            self.keys.iter().filter(|k| k.exists_in(v)).map(|k| {
+                let deprecated = k.deprecated_in.as_ref().is_some_and(|d| d <= v);
+                (k.name.as_str(), deprecated)
+            }),
+        )
+    }
+
+    /// Keys close to `name` among every key any release had (for `explain`).
+    pub fn suggest_any(&self, name: &str) -> Vec<&str> {
+        // Across releases "deprecated" has no single answer; keys that still exist in the
+        // newest release rank first.
+        let newest = &self.newest().version;
+        suggest::closest(
+            name,
+            self.keys
+                .iter()
+                .map(|k| (k.name.as_str(), !k.exists_in(newest))),
+        )
     }
 }
+
+impl KeySpec {
+    /// Whether release `v` has this key (added_in ≤ v < removed_in).
+    pub fn exists_in(&self, v: &Version) -> bool {
+        self.added_in <= *v && self.removed_in.as_ref().is_none_or(|r| v < r)
+    }
+
+    /// The revision in force at `v`, if `v` has the key.
+    pub fn at(&self, v: &Version) -> Option<KeyAt<'_>> {
+        if !self.exists_in(v) {
+            return None;
+        }
+        let rev = self.history.iter().rev().find(|h| h.since <= *v)?;
+        Some(KeyAt {
+            spec: self,
+            rev,
+            deprecated: self.deprecated_in.as_ref().is_some_and(|d| d <= v),
+        })
+    }
+
+    /// The newest revision.
+    pub fn latest(&self) -> Option<&KeyRevision> {
+        self.history.last()
+    }
+}
+
+mod load;
+mod suggest;
+
+#[cfg(test)]
+mod tests;

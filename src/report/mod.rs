@@ -1,14 +1,32 @@
-//! Renderers for the one diagnostic model.
+//! Renderers for the one diagnostic model, one file per output format.
+//!
+//! Every renderer reads the same [`Report`]; none of them re-reads a file or
+//! re-parses anything. What several formats share lives here: the docs URL of a
+//! rule, the stable fingerprint, the summary sentence.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 
 use crate::diagnostic::{Diagnostic, Summary};
+
+mod concise;
+mod fingerprint;
+mod github;
+mod gitlab;
+pub mod human;
+mod json;
+mod junit;
+mod sarif;
+
+pub use fingerprint::fingerprints;
 
 /// What was linted and what was found, ready to render.
 pub struct Report {
     /// The InvokeAI version linted against and where it came from (`flag`, `log`, `config`, `default`).
     pub invokeai_version: String,
     pub target_source: &'static str,
+    /// The configs that were linted, as given, in the order linted. JUnit needs them to
+    /// give a clean file its passing test case.
+    pub files: Vec<String>,
     pub diagnostics: Vec<Diagnostic>,
     /// Inputs that could not be linted: (path, why).
     pub skipped: Vec<(String, String)>,
@@ -26,12 +44,159 @@ pub enum Format {
     Junit,
 }
 
+/// Width the human report wraps at when stdout is not a terminal: fixed, so that
+/// output piped to a file or compared in a test does not depend on who ran it.
+pub const PIPE_WIDTH: usize = 100;
+
 /// Render a report. `color` only matters for `human`.
-pub fn render(
-    _report: &Report,
-    _format: Format,
-    _color: bool,
-    _out: &mut dyn Write,
-) -> io::Result<()> {
-    todo!()
+pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Human => {
+            let width = if io::stdout().is_terminal() {
+                terminal_size::terminal_size().map_or(PIPE_WIDTH, |(w, _)| usize::from(w.0))
+            } else {
+                PIPE_WIDTH
+            };
+            human::render(report, &human::Style { color, width }, out)
+        }
+        Format::Concise => concise::render(report, out),
+        Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Github => github::render(report, out),
+        Format::Gitlab => gitlab::render(report, out),
+        Format::Junit => junit::render(report, out),
+    }
+}
+
+/// Where a rule's documentation lives; the one place that knows the URL scheme.
+pub fn rule_doc_url(name: &str) -> String {
+    format!("https://github.com/invokeai-lint/invokeai-lint/blob/main/rules/{name}.md")
+}
+
+/// The project's home page, for SARIF's `informationUri`.
+pub const HOME_URL: &str = "https://github.com/invokeai-lint/invokeai-lint";
+
+/// The closing sentence of the human and concise formats, e.g.
+/// `Found 3 errors, 1 warning in 2 files (linted against InvokeAI 5.9.1, from --invokeai-version)`.
+pub fn summary_line(report: &Report) -> String {
+    let s = &report.summary;
+    let counts: Vec<String> = [
+        (s.errors, "error"),
+        (s.warnings, "warning"),
+        (s.infos, "info"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| plural(*n, word))
+    .collect();
+    let target = target_phrase(report);
+    if counts.is_empty() {
+        match s.files {
+            0 => format!("No files linted ({target})"),
+            1 => format!("1 file clean ({target})"),
+            n => format!("All {n} files clean ({target})"),
+        }
+    } else {
+        format!(
+            "Found {} in {} ({target})",
+            counts.join(", "),
+            plural(s.files, "file")
+        )
+    }
+}
+
+fn target_phrase(report: &Report) -> String {
+    let version = &report.invokeai_version;
+    let from = match report.target_source {
+        "flag" => "from --invokeai-version".to_string(),
+        "log" => "from the log".to_string(),
+        "config" => "from invokeai-lint.toml".to_string(),
+        "default" => {
+            return format!(
+                "linted against InvokeAI {version}, the newest release known; pass --invokeai-version to choose"
+            )
+        }
+        other => format!("from {other}"),
+    };
+    format!("linted against InvokeAI {version}, {from}")
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// A rule's code and name: every diagnostic carries them from its rule's RuleMeta.
+fn rule_ident(d: &Diagnostic) -> (&'static str, &'static str) {
+    (d.code, d.name)
+}
+
+/// The message with the help appended on its own line, for formats that have one text field.
+fn message_with_help(d: &Diagnostic) -> String {
+    match &d.help {
+        Some(help) => format!("{}\nhelp: {help}", d.message),
+        None => d.message.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(
+        files: usize,
+        errors: usize,
+        warnings: usize,
+        infos: usize,
+        src: &'static str,
+    ) -> Report {
+        Report {
+            invokeai_version: "5.9.1".into(),
+            target_source: src,
+            files: Vec::new(),
+            diagnostics: Vec::new(),
+            skipped: Vec::new(),
+            summary: Summary {
+                files,
+                errors,
+                warnings,
+                infos,
+            },
+        }
+    }
+
+    #[test]
+    fn summary_counts_only_what_was_found_with_plurals() {
+        assert_eq!(
+            summary_line(&report(2, 3, 1, 0, "flag")),
+            "Found 3 errors, 1 warning in 2 files (linted against InvokeAI 5.9.1, from --invokeai-version)"
+        );
+        assert_eq!(
+            summary_line(&report(1, 0, 0, 2, "log")),
+            "Found 2 infos in 1 file (linted against InvokeAI 5.9.1, from the log)"
+        );
+    }
+
+    #[test]
+    fn summary_of_a_clean_run_says_where_the_version_came_from() {
+        assert_eq!(
+            summary_line(&report(2, 0, 0, 0, "default")),
+            "All 2 files clean (linted against InvokeAI 5.9.1, the newest release known; pass --invokeai-version to choose)"
+        );
+        assert_eq!(
+            summary_line(&report(1, 0, 0, 0, "config")),
+            "1 file clean (linted against InvokeAI 5.9.1, from invokeai-lint.toml)"
+        );
+    }
+
+    #[test]
+    fn doc_url_names_the_rule_doc() {
+        assert_eq!(
+            rule_doc_url("unknown-key"),
+            "https://github.com/invokeai-lint/invokeai-lint/blob/main/rules/unknown-key.md"
+        );
+    }
 }

@@ -52,7 +52,7 @@ fn walk(cx: &Context<'_>, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
                     } else {
                         format!("`{}`", ellipsize(winner_text))
                     };
-                    out.push(
+                    let d = if cx.target.at_least("4.0.0") {
                         Diagnostic::new(
                             &META,
                             cx.config.loc(e.key.span),
@@ -60,10 +60,25 @@ fn walk(cx: &Context<'_>, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
                                 "`{child}` is set again on line {winner_line}; InvokeAI ignores this one and uses {winner}"
                             ),
                         )
-                        .key(child.clone())
                         .label("ignored: a later duplicate wins")
                         .related(cx.config.loc(last.key.span), "this value is the one InvokeAI uses")
-                        .help("Delete one of the two, keeping the value you mean"),
+                    } else {
+                        // 3.x loads the file with OmegaConf, whose loader refuses duplicate keys;
+                        // 3.x swallows that error and ignores the whole file.
+                        Diagnostic::new(
+                            &META,
+                            cx.config.loc(e.key.span),
+                            format!(
+                                "`{child}` is set again on line {winner_line}: InvokeAI 3.x reads the file with OmegaConf, which refuses duplicate keys, and then ignores the whole file"
+                            ),
+                        )
+                        .severity(Severity::Error)
+                        .label("duplicate key: the whole file is ignored")
+                        .related(cx.config.loc(last.key.span), "set again here")
+                    };
+                    out.push(
+                        d.key(child.clone())
+                            .help("Delete one of the two, keeping the value you mean"),
                     );
                 }
                 walk(cx, &e.value, &child, out);

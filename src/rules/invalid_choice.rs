@@ -51,7 +51,11 @@ impl Rule for InvalidChoice {
             )
             .key(s.path())
             .label(format!("expected {allowed}"));
-            let best = closest(&bare, &choices);
+            let best = if s.name == "device" {
+                device_suggestion(&bare)
+            } else {
+                closest(&bare, &choices)
+            };
             let mut help = format!("Allowed: {allowed}");
             if let Some(best) = &best {
                 help = format!("Did you mean `{best}`? {help}");
@@ -73,18 +77,36 @@ impl Rule for InvalidChoice {
     }
 }
 
-/// The allowed value closest to what was written: same letters in another case, or a small edit.
+/// The allowed value closest to what was written: same letters in another case, a choice the
+/// value is the start of (`blake3` → `blake3_single`), or a small edit.
 fn closest(value: &str, choices: &[String]) -> Option<String> {
     if let Some(c) = choices.iter().find(|c| c.eq_ignore_ascii_case(value)) {
         return Some(c.clone());
     }
     let lower = value.to_ascii_lowercase();
+    if let Some(c) = choices
+        .iter()
+        .find(|c| c.starts_with(&lower) && c[lower.len()..].starts_with(['_', '-']))
+    {
+        return Some(c.clone());
+    }
     choices
         .iter()
         .map(|c| (strsim::damerau_levenshtein(&lower, c), c))
         .filter(|(dist, c)| *dist <= (c.len() / 3).max(1))
         .min_by_key(|(dist, _)| *dist)
         .map(|(_, c)| c.clone())
+}
+
+/// For `device`, only a suggestion that keeps the same GPU: `CUDA` → `cuda`, `cuda:0` → `cuda`
+/// (GPU 0 is what `cuda` means). `cuda:2` has no equivalent before 5.15.0, so none.
+fn device_suggestion(value: &str) -> Option<String> {
+    let lower = value.trim().to_ascii_lowercase();
+    match lower.as_str() {
+        "cuda" | "cuda:0" => Some("cuda".into()),
+        "cuda:1" | "cpu" | "mps" | "auto" => Some(lower),
+        _ => None,
+    }
 }
 
 /// `device: cuda:0` before 5.15.0 is the classic: only `cuda:1` was listed.

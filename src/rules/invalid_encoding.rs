@@ -22,19 +22,46 @@ impl Rule for InvalidEncoding {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let windows = cx.facts.os.as_ref().map(|o| o.value == "windows");
+        let text = cx.config.source.text();
         let Some(at) = cx.config.invalid_utf8_at else {
+            // Valid UTF-8, but InvokeAI 4.x+ reads it in the Windows code page (cp1252, GBK…):
+            // non-ASCII text turns into other characters or a decode error there.
+            if windows == Some(true) && cx.target.at_least("4.0.0") {
+                if let Some(i) = text
+                    .char_indices()
+                    .find(|(_, c)| !c.is_ascii() && *c != '\u{feff}')
+                    .map(|(i, _)| i)
+                {
+                    let end = i + text[i..].chars().next().map_or(1, char::len_utf8);
+                    out.push(
+                        Diagnostic::new(
+                            &META,
+                            cx.config.loc(Span::new(i, end)),
+                            "non-ASCII text in a UTF-8 file on Windows: InvokeAI opens invokeai.yaml in the system code page (locale.getpreferredencoding), so this reads as other characters or stops with UnicodeDecodeError",
+                        )
+                        .severity(Severity::Warning)
+                        .label("not ASCII")
+                        .help("Keep invokeai.yaml ASCII on Windows: move non-ASCII comments out, and keep model and output folders on paths without non-ASCII characters (or turn on Windows' \"Use Unicode UTF-8 for worldwide language support\")")
+                    );
+                }
+            }
             return;
         };
         // In the decoded text the bad byte became U+FFFD (3 bytes).
-        let end = (at + '\u{FFFD}'.len_utf8()).min(cx.config.source.text().len());
+        let end = (at + '\u{FFFD}'.len_utf8()).min(text.len());
+        let (message, severity) = if !cx.target.at_least("4.0.0") {
+            ("the file is not valid UTF-8: InvokeAI 3.x fails to read it and silently uses the defaults for every setting", Severity::Error)
+        } else if windows == Some(true) {
+            ("the file is not valid UTF-8: InvokeAI reads invokeai.yaml in the system code page, so on this Windows machine it may load with other characters than intended, and fails on any machine whose locale is UTF-8", Severity::Warning)
+        } else {
+            ("the file is not valid UTF-8: InvokeAI reads invokeai.yaml in the locale's encoding (UTF-8 on Linux and macOS) and stops with UnicodeDecodeError", Severity::Error)
+        };
         out.push(
-            Diagnostic::new(
-                &META,
-                cx.config.loc(Span::new(at, end)),
-                "the file is not valid UTF-8: InvokeAI opens invokeai.yaml in the locale's encoding (UTF-8 on Linux and macOS) and stops with UnicodeDecodeError",
-            )
-            .label("first byte that is not UTF-8")
-            .help("Save the file as UTF-8 (without re-typing paths: a path in a legacy code page is the usual cause)"),
+            Diagnostic::new(&META, cx.config.loc(Span::new(at, end)), message)
+                .severity(severity)
+                .label("first byte that is not UTF-8")
+                .help("Save the file as UTF-8 (a comment or path typed in a legacy code page is the usual cause)"),
         );
     }
 }

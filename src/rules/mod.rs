@@ -89,20 +89,32 @@ impl<'a> Context<'a> {
     }
 }
 
+pub mod attention_settings;
 pub mod config_not_read;
+pub mod cuda_alloc_conf;
 pub mod deprecated_key;
+pub mod device_mismatch;
+pub mod device_working_mem;
 pub mod duplicate_key;
 pub mod empty_config;
 pub mod flat_config_for_v3;
+mod gpu;
 pub mod invalid_choice;
 pub mod invalid_encoding;
+pub mod keep_ram_copy;
 pub mod log_oom;
+pub mod log_vram_pressure;
+mod machine;
+pub mod max_cache_ram_over_system;
+pub mod max_cache_vram_over_budget;
 pub mod misplaced_v3_key;
 pub mod missing_fact;
 pub mod missing_schema_version;
 pub mod multiple_documents;
 pub mod not_a_mapping;
 pub mod out_of_range;
+pub mod partial_loading;
+pub mod precision_device;
 pub mod schema_newer_than_logged;
 mod schema_version;
 pub mod schema_version_outdated;
@@ -113,6 +125,7 @@ pub mod util;
 pub mod v3_config_migrated;
 mod values;
 pub mod version_conflict;
+pub mod vram_cap_overrides_working_mem;
 pub mod wrong_type;
 pub mod yaml_syntax;
 
@@ -141,10 +154,21 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &v3_config_migrated::V3ConfigMigrated,
         &flat_config_for_v3::FlatConfigForV3,
         &misplaced_v3_key::MisplacedV3Key,
+        &max_cache_vram_over_budget::MaxCacheVramOverBudget,
+        &vram_cap_overrides_working_mem::VramCapOverridesWorkingMem,
+        &device_working_mem::DeviceWorkingMem,
+        &max_cache_ram_over_system::MaxCacheRamOverSystem,
+        &keep_ram_copy::KeepRamCopy,
+        &partial_loading::PartialLoading,
+        &cuda_alloc_conf::CudaAllocConf,
+        &device_mismatch::DeviceMismatch,
+        &precision_device::PrecisionDevice,
+        &attention_settings::AttentionSettings,
         &version_conflict::VersionConflict,
         &config_not_read::ConfigNotRead,
         &schema_newer_than_logged::SchemaNewerThanLogged,
         &log_oom::LogOom,
+        &log_vram_pressure::LogVramPressure,
     ]
 }
 

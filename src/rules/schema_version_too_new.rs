@@ -28,7 +28,7 @@ impl Rule for SchemaVersionTooNew {
         let shown = &cx.config.source.text()[entry.value.span.start..entry.value.span.end];
         let target = target_phrase(cx.target);
         let refusal = format!(
-            "{target} refuses to start (\"Invalid schema version, expected {}: {shown}\")",
+            "{target} refuses to start (\"Invalid schema version, expected {}\" for {shown})",
             f.written
         );
         let d = match f.value {

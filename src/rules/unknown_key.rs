@@ -34,7 +34,7 @@ impl Rule for UnknownKey {
         let rel = &cx.target.release.version;
         let sections = cx.kb.v3_sections_at(rel);
         for s in cx.config.settings() {
-            if cx.kb.key_at(s.name, rel).is_some() {
+            if cx.kb.key_at(s.name, rel).is_some() || deleted_by_migration(cx, s.name) {
                 continue;
             }
             // In a 3.x file a key that some section of this release has is misplaced, not unknown.
@@ -123,6 +123,17 @@ fn finding(cx: &Context<'_>, s: &Setting<'_>, v3_target: bool) -> Diagnostic {
         }
     }
     cite_target(d, cx.target)
+}
+
+/// `convert_cache` in a schema 4.0.0/4.0.1 file: from 4.2.6 the 4.0.1 → 4.0.2 migration
+/// deletes it before validation (config_default.py@v4.2.6), so it is not an error.
+fn deleted_by_migration(cx: &Context<'_>, name: &str) -> bool {
+    name == "convert_cache"
+        && cx.target.at_least("4.2.6")
+        && matches!(
+            cx.config.schema_version().and_then(|e| e.value.as_str()),
+            Some("4.0.0" | "4.0.1")
+        )
 }
 
 fn is_key_name(s: &str) -> bool {

@@ -45,6 +45,25 @@ impl Rule for V3ConfigMigrated {
         .help("Rewrite it as a flat file yourself (one `key: value` per line, `schema_version` first) to keep control of what changes; the findings below list what the migration would drop or rename");
         out.push(cite_target(head, cx.target));
 
+        // A section that is not a mapping crashes the v3 migration (it calls .items() on it,
+        // outside any try: migrate_v3_config_dict, config_default.py@v4.0.0).
+        for sec in top.value.entries().unwrap_or(&[]) {
+            if sec.value.entries().is_none() {
+                let name = sec.key.as_str().unwrap_or("?");
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        cx.config.loc(sec.key.span),
+                        format!("`{name}` under `InvokeAI:` is not a section of settings: the 3.x migration stops with an AttributeError and InvokeAI does not start"),
+                    )
+                    .severity(Severity::Error)
+                    .key(format!("InvokeAI.{name}"))
+                    .label("empty or not a mapping")
+                    .help("Remove the line, or put the settings it should hold under it"),
+                );
+            }
+        }
+
         // Keys beside `InvokeAI:` are lost: the migration reads only what is under it.
         for e in root.entries().unwrap_or(&[]) {
             if let Some(name) = e.key.as_str().filter(|n| *n != "InvokeAI") {
@@ -65,6 +84,11 @@ impl Rule for V3ConfigMigrated {
         for s in cx.config.settings() {
             let path = s.path();
             let d = match s.name {
+                "conf_path" => Some(
+                    Diagnostic::new(&META, cx.config.loc(s.key.span), "`conf_path` becomes the internal `legacy_models_yaml_path`: InvokeAI uses it once, to import the old models.yaml into its database")
+                        .label("renamed to legacy_models_yaml_path")
+                        .help("Nothing to do unless models.yaml is gone; it is not a setting to keep in a flat file"),
+                ),
                 "outdir" => Some(
                     Diagnostic::new(&META, cx.config.loc(s.key.span), "`outdir` becomes `outputs_dir` in the migration")
                         .label("renamed to outputs_dir")

@@ -11,16 +11,49 @@ pub fn invalid_values<'c>(cx: &'c Context<'_>) -> Vec<(Setting<'c>, KeyAt<'stati
     if !matches!(cx.config.layout, Layout::Flat | Layout::V3Nested) {
         return Vec::new();
     }
+    let v3_target = !cx.target.at_least("4.0.0");
+    // 3.x reads only `InvokeAI:` → section; a flat file's values are never looked at.
+    if v3_target && cx.config.layout == Layout::Flat {
+        return Vec::new();
+    }
+    // 3.0.0 and 3.0.1 had no validate_assignment: Literal and range checks never ran.
+    let checks_constraints = cx.target.at_least("3.0.2");
     let rel = &cx.target.release.version;
     cx.config
         .settings()
         .into_iter()
         .filter(|s| s.effective)
+        .filter(|s| !migrated_away(cx, s))
         .filter_map(|s| {
             let k = cx.kb.key_at(s.name, rel)?;
-            validate::check(k.rev, s.value).err().map(|why| (s, k, why))
+            let why = validate::check(k.rev, s.value).err()?;
+            let keep = match &why {
+                Invalid::Type { found, .. } => {
+                    // 3.x loads YAML through OmegaConf, which keeps dates as strings.
+                    !(v3_target && found.starts_with("the date"))
+                }
+                _ => checks_constraints,
+            };
+            keep.then_some((s, k, why))
         })
         .collect()
+}
+
+/// Values a migration step rewrites before InvokeAI validates them: `precision: autocast`
+/// becomes `auto` in a schema-4.0.0 file from 4.1.0 (migrate 4.0.0 → 4.0.1) and in a 3.x
+/// file from 4.2.6, where the v3 step is followed by that one (config_default.py@v4.2.6).
+fn migrated_away(cx: &Context<'_>, s: &Setting<'_>) -> bool {
+    if s.name != "precision" || s.value.as_str() != Some("autocast") {
+        return false;
+    }
+    match cx.config.layout {
+        Layout::V3Nested => cx.target.at_least("4.2.6"),
+        Layout::Flat => {
+            cx.target.at_least("4.1.0")
+                && cx.config.schema_version().and_then(|e| e.value.as_str()) == Some("4.0.0")
+        }
+        _ => false,
+    }
 }
 
 /// The consequence at the target release, for messages.
@@ -28,7 +61,7 @@ pub fn consequence(cx: &Context<'_>) -> &'static str {
     if cx.target.at_least("4.0.0") {
         "InvokeAI refuses to start (\"Failed to load config file\")"
     } else {
-        "InvokeAI 3.x stops at start-up with a validation error"
+        "InvokeAI 3.x stops at start-up (an argparse or validation error)"
     }
 }
 

@@ -62,9 +62,14 @@ impl Rule for YamlSyntax {
 /// When the error is at a backslash inside a double-quoted scalar on one line, the span of
 /// that scalar including its quotes — the classic `"E:\Softwares\models"`.
 fn windows_path_in_double_quotes(text: &str, at: Span) -> Option<Span> {
-    if text.as_bytes().get(at.start) != Some(&b'\\') {
-        return None;
-    }
+    // PyYAML's mark is at the character after the backslash; accept either.
+    let at = match text.as_bytes().get(at.start) {
+        Some(b'\\') => at,
+        _ if at.start > 0 && text.as_bytes().get(at.start - 1) == Some(&b'\\') => {
+            Span::new(at.start - 1, at.start)
+        }
+        _ => return None,
+    };
     let line_start = text[..at.start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[at.start..]
         .find('\n')

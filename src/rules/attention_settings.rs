@@ -1,0 +1,80 @@
+//! IL303 attention-settings: attention choices InvokeAI will not honour.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::DeviceKind;
+use crate::rules::gpu::ampere_or_newer;
+use crate::rules::machine::device;
+use crate::rules::{Category, Context, Rule, RuleMeta};
+
+pub static META: RuleMeta = RuleMeta {
+    code: "IL303",
+    name: "attention-settings",
+    category: Category::Device,
+    default_severity: Severity::Warning,
+    fixable: false,
+    summary: "xformers where it is never used or installed, or attention_slice_size without sliced attention",
+    doc: include_str!("../../rules/attention-settings.md"),
+};
+
+pub struct AttentionSettings;
+
+impl Rule for AttentionSettings {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let attention = cx.config.get("attention_type");
+        let kind = attention.as_ref().and_then(|s| s.value.as_str());
+        if let (Some(s), Some("xformers")) = (&attention, kind) {
+            if let Some(dev) = device(cx) {
+                let d = if dev.kind == DeviceKind::Mps {
+                    Some(
+                        Diagnostic::new(&META, cx.config.loc(s.value.span), format!("`attention_type: xformers` on Apple MPS ({}): xformers is never installed on macOS", dev.because))
+                            .severity(Severity::Error)
+                            .label("not available on macOS")
+                            .help("Use `attention_type: auto` (torch SDP on MPS)"),
+                    )
+                } else if dev.kind == DeviceKind::Cuda && cx.target.at_least("4.1.0") {
+                    dev.name.as_deref().filter(|n| ampere_or_newer(n) == Some(true)).map(|name| {
+                        Diagnostic::new(
+                            &META,
+                            cx.config.loc(s.value.span),
+                            format!("`attention_type: xformers` is silently not used on {name}: InvokeAI {} uses xformers only on GPUs older than Ampere (compute capability 7 or lower) and falls back to torch SDP", cx.target.release.version),
+                        )
+                        .label("falls back to torch SDP")
+                        .help("Use `attention_type: auto` (or `torch-sdp`); torch SDP is as fast on this GPU")
+                    })
+                } else {
+                    None
+                };
+                if let Some(mut d) = d {
+                    if let Some(at) = dev.at {
+                        d = d.related(at, "the device");
+                    }
+                    out.push(d.key(s.path()));
+                }
+            }
+        }
+        if let Some(size) = cx.config.get("attention_slice_size") {
+            if kind != Some("sliced") {
+                let why = match kind {
+                    Some(k) => format!("`attention_type` is `{k}`"),
+                    None => "`attention_type` is not set (auto)".into(),
+                };
+                let mut d = Diagnostic::new(
+                    &META,
+                    cx.config.loc(size.key.span),
+                    format!("`attention_slice_size` is ignored: it is read only with `attention_type: sliced`, and {why}"),
+                )
+                .key(size.path())
+                .label("ignored")
+                .help("Set `attention_type: sliced` to use it, or remove it");
+                if let Some(a) = &attention {
+                    d = d.related(cx.config.loc(a.value.span), "attention type set here");
+                }
+                out.push(d);
+            }
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! IL206 partial-loading: `enable_partial_loading` where it does nothing, where it is
+//! redundant, or missing where it would help.
+
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::facts::DeviceKind;
+use crate::rules::machine::{boolean, device};
+use crate::rules::util::gib;
+use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::source::Span;
+
+pub static META: RuleMeta = RuleMeta {
+    code: "IL206",
+    name: "partial-loading",
+    category: Category::Memory,
+    default_severity: Severity::Warning,
+    fixable: true,
+    summary: "enable_partial_loading with no effect (off CUDA), redundant (6.13+), or missing on a small GPU",
+    doc: include_str!("../../rules/partial-loading.md"),
+};
+
+/// Cards below this size are the ones low-VRAM mode was made for.
+const SMALL_CARD_GB: f64 = 16.0;
+
+pub struct PartialLoading;
+
+impl Rule for PartialLoading {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        if !cx.target.at_least("5.6.0") {
+            return;
+        }
+        let setting = cx.config.get("enable_partial_loading");
+        let value = boolean(cx, "enable_partial_loading");
+        let default_on = cx.target.at_least("6.13.0");
+        let dev = device(cx);
+        if let (Some(s), Some(true)) = (&setting, value) {
+            if let Some(d) = dev.as_ref().filter(|d| d.kind != DeviceKind::Cuda) {
+                let mut diag = Diagnostic::new(
+                    &META,
+                    cx.config.loc(s.value.span),
+                    format!(
+                        "`enable_partial_loading: true` has no effect on {} ({}): partial loading only works on a CUDA device; elsewhere every model is loaded whole",
+                        d.kind.as_str(),
+                        d.because
+                    ),
+                )
+                .key(s.path())
+                .label("ignored off CUDA")
+                .help("Remove the setting, or run InvokeAI on an NVIDIA (or ROCm) GPU");
+                if let Some(at) = d.at.clone() {
+                    diag = diag.related(at, format!("the device is {}", d.kind.as_str()));
+                }
+                out.push(diag);
+                return;
+            }
+            if default_on {
+                out.push(
+                    Diagnostic::new(
+                        &META,
+                        cx.config.loc(s.value.span),
+                        format!(
+                            "`enable_partial_loading: true` is the default from 6.13.0; this config targets {}",
+                            cx.target.release.version
+                        ),
+                    )
+                    .severity(Severity::Info)
+                    .key(s.path())
+                    .label("redundant")
+                    .help("Remove the line, unless the same file must also work on InvokeAI 5.6 – 6.12, where the default is false")
+                    .fix(Fix {
+                        description: "Remove the redundant line".into(),
+                        applicability: Applicability::Safe,
+                        edits: vec![Edit {
+                            span: whole_line(cx.config.source.text(), s.key.span.start, s.value.span.end),
+                            replacement: String::new(),
+                        }],
+                    }),
+                );
+            }
+            return;
+        }
+        if setting.is_some() || default_on {
+            return;
+        }
+        // Unset on 5.6 – 6.12, where it defaults to false.
+        if dev.as_ref().is_some_and(|d| d.kind != DeviceKind::Cuda) {
+            return;
+        }
+        let oom = cx.facts.log.as_ref().and_then(|l| l.oom.first());
+        let small = cx
+            .facts
+            .vram_gib
+            .as_ref()
+            .filter(|v| v.value < SMALL_CARD_GB);
+        let why = match (oom, small) {
+            (Some(e), _) => format!("the log shows an out-of-memory error (line {})", e.line),
+            (None, Some(v)) => format!(
+                "the GPU has {} GB of VRAM (from {})",
+                gib(v.value),
+                v.origin.describe()
+            ),
+            (None, None) => return,
+        };
+        let mut d = Diagnostic::new(
+            &META,
+            cx.config.loc(Span::new(0, 0)),
+            format!(
+                "`enable_partial_loading` is not set, so InvokeAI {} loads every model whole, and {why}",
+                cx.target.release.version
+            ),
+        )
+        .severity(Severity::Info)
+        .key("enable_partial_loading")
+        .label("low-VRAM mode is off")
+        .help("Add `enable_partial_loading: true`: a model that does not fit is then loaded in part and the rest streamed from RAM, instead of failing with out-of-memory (the default from 6.13.0)")
+        .fix(Fix {
+            description: "Add enable_partial_loading: true".into(),
+            applicability: Applicability::Unsafe,
+            edits: vec![Edit {
+                span: Span::new(end_insert(cx.config.source.text()), end_insert(cx.config.source.text())),
+                replacement: insertion(cx.config.source.text()),
+            }],
+        });
+        if let Some(v) = small {
+            d = crate::rules::machine::cite_amount(d, v, "total VRAM");
+        }
+        out.push(d);
+    }
+}
+
+/// The span of the lines holding [start, end), line break included.
+fn whole_line(text: &str, start: usize, end: usize) -> Span {
+    let s = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let e = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    Span::new(s, e)
+}
+
+fn end_insert(text: &str) -> usize {
+    text.len()
+}
+
+/// Append at the end, adding the missing final newline first.
+fn insertion(text: &str) -> String {
+    let nl = if text.is_empty() || text.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    format!("{nl}enable_partial_loading: true\n")
+}
