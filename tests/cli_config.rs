@@ -1,0 +1,235 @@
+//! The linter's own config and the flags that beat it: rule selection, severities, the
+//! exit contract, print-config, the JSON Schemas and shell completions.
+
+mod common;
+
+use common::{names, run, write, CLEAN, DEPRECATED, UNKNOWN_KEY};
+
+const V: [&str; 2] = ["--invokeai-version", "5.9.1"];
+
+fn lint<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["lint", "--format", "json"];
+    a.extend_from_slice(&V);
+    a.extend_from_slice(extra);
+    a
+}
+
+#[test]
+fn unknown_keys_in_the_linter_config_are_exit_2_with_did_you_mean() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "invokeai-lint.toml",
+        "[facts]\nvram = 12\n\n[[overrides]]\npath = [\"a/**\"]\n",
+    );
+    write(t.path(), "invokeai.yaml", CLEAN);
+    let r = run(t.path(), &lint(&[]));
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains(
+            "invokeai-lint.toml:2:1: unknown key `vram` in [facts] (did you mean `vram_gb`?)"
+        ),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stderr
+            .contains("invokeai-lint.toml:5:1: unknown key `path` in [[overrides]] #1 (did you mean `paths`?)"),
+        "{}",
+        r.all()
+    );
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn the_config_is_found_upward_and_config_and_isolated_choose_another_or_none() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(d, "invokeai-lint.toml", "ignore = [\"unknown-key\"]\n");
+    write(d, "strict.toml", "fail-on = \"warning\"\n");
+    write(d, "deep/er/invokeai.yaml", UNKNOWN_KEY);
+    write(d, "deep/er/dep/invokeai.yaml", DEPRECATED);
+    let sub = d.join("deep");
+    let r = run(&sub, &lint(&["er/invokeai.yaml"]));
+    assert_eq!(r.code, 0, "found upward: {}", r.all());
+    let r = run(&sub, &lint(&["er/invokeai.yaml", "--isolated"]));
+    assert_eq!(r.code, 1, "{}", r.all());
+    let r = run(
+        &sub,
+        &lint(&["er/dep/invokeai.yaml", "--config", "../strict.toml"]),
+    );
+    assert_eq!(r.code, 1, "fail-on warning from --config: {}", r.all());
+    let r = run(&sub, &lint(&["er", "--config", "nope.toml"]));
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("cannot read linter config nope.toml"),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn selection_flags_beat_the_file_and_severity_remaps() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(
+        d,
+        "invokeai-lint.toml",
+        "[severity]\nunknown-key = \"warning\"\n",
+    );
+    write(d, "invokeai.yaml", UNKNOWN_KEY);
+    let r = run(d, &lint(&[]));
+    assert_eq!(
+        r.code,
+        0,
+        "an error turned warning does not fail: {}",
+        r.all()
+    );
+    assert!(
+        r.stdout.contains("\"severity\": \"warning\""),
+        "{}",
+        r.all()
+    );
+    let r = run(d, &lint(&["--fail-on", "warning"]));
+    assert_eq!(r.code, 1, "{}", r.all());
+    let r = run(d, &lint(&["--ignore", "IL101", "--fail-on", "warning"]));
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert_eq!(names(&r.stdout), Vec::<String>::new());
+    let r = run(d, &lint(&["--select", "syntax"]));
+    assert!(
+        !names(&r.stdout).contains(&"unknown-key".to_string()),
+        "{}",
+        r.all()
+    );
+    let r = run(d, &lint(&["--select", "unknwn-key"]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("--select: unknown rule `unknwn-key` (did you mean `unknown-key`?)"),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn exit_contract_max_warnings_and_exit_zero() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(d, "a/invokeai.yaml", DEPRECATED);
+    write(d, "b/invokeai.yaml", DEPRECATED);
+    write(d, "c/invokeai.yaml", UNKNOWN_KEY);
+    let iso = ["--isolated"];
+    let mut a = lint(&iso);
+    a.extend(["a", "b"]);
+    assert_eq!(run(d, &a).code, 0);
+    let mut m = a.clone();
+    m.extend(["--max-warnings", "1"]);
+    let r = run(d, &m);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.contains("more than --max-warnings 1"),
+        "{}",
+        r.all()
+    );
+    let mut c = lint(&iso);
+    c.push("c");
+    assert_eq!(run(d, &c).code, 1);
+    c.push("--exit-zero");
+    assert_eq!(run(d, &c).code, 0);
+    let r = run(d, &["lint", "--no-such-flag"]);
+    assert_eq!(r.code, 2);
+    let r = run(d, &["lint", "--vram-gb", "lots"]);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn print_config_says_where_each_setting_came_from() {
+    let fleet = common::root().join("fixtures/fleet");
+    let r = run(&fleet, &["print-config", "lab-8gb/invokeai.yaml"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    insta::assert_snapshot!("print_config_lab", r.stdout);
+
+    let r = run(
+        &fleet,
+        &[
+            "print-config",
+            "lab-8gb/invokeai.yaml",
+            "--vram-gb",
+            "10",
+            "--ignore",
+            "IL101",
+            "--format",
+            "json",
+        ],
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.all()));
+    assert_eq!(v["vram_gb"]["value"], "10");
+    assert_eq!(v["vram_gb"]["from"], "--vram-gb");
+    assert_eq!(v["ram_gb"]["value"], "16");
+    assert_eq!(
+        v["ram_gb"]["from"],
+        "invokeai-lint.toml [[overrides]] #2 (lab-8gb/**) ram_gb"
+    );
+    assert_eq!(
+        v["invokeai_version"]["from"],
+        "invokeai-lint.toml [facts] invokeai_version"
+    );
+    let uk = v["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "unknown-key")
+        .unwrap();
+    assert_eq!(uk["enabled"], false);
+    assert_eq!(uk["enabled_from"], "--ignore");
+}
+
+#[test]
+fn schemas_are_json_and_describe_what_they_should() {
+    let d = common::root();
+    let r = run(&d, &["schema", "linter-config"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["title"], "invokeai-lint.toml");
+    assert!(v["properties"]["overrides"].is_object());
+
+    let r = run(
+        &d,
+        &["schema", "invokeai-config", "--invokeai-version", "5.9.1"],
+    );
+    assert_eq!(r.code, 0, "{}", r.all());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["title"], "invokeai.yaml for InvokeAI 5.9.1");
+    assert!(v["properties"]["max_cache_vram_gb"].is_object());
+
+    let r = run(
+        &d,
+        &["schema", "invokeai-config", "--invokeai-version", "2.3.5"],
+    );
+    assert_eq!(r.code, 2, "{}", r.all());
+}
+
+#[test]
+fn the_fleet_config_matches_its_own_schema_keys() {
+    // Every top-level key the fleet example uses is one the schema names.
+    let d = common::root();
+    let r = run(&d, &["schema", "linter-config"]);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let text = std::fs::read_to_string(d.join("fixtures/fleet/invokeai-lint.toml")).unwrap();
+    let doc: toml::Table = toml::from_str(&text).unwrap();
+    for k in doc.keys() {
+        assert!(v["properties"].get(k).is_some(), "{k} not in the schema");
+    }
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let r = run(&common::root(), &["completions", shell]);
+        assert_eq!(r.code, 0, "{shell}: {}", r.all());
+        assert!(r.stdout.contains("invokeai-lint"), "{shell}");
+        assert!(r.stdout.contains("print-config"), "{shell}");
+    }
+    assert_eq!(run(&common::root(), &["completions", "tcsh"]).code, 2);
+}
