@@ -4,7 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::DeviceKind;
 use crate::rules::gpu::ampere_or_newer;
 use crate::rules::machine::device;
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::rules::{Category, Context, Needed, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
     code: "IL303",
@@ -27,15 +27,30 @@ impl Rule for AttentionSettings {
         let attention = cx.config.get("attention_type");
         let kind = attention.as_ref().and_then(|s| s.value.as_str());
         if let (Some(s), Some("xformers")) = (&attention, kind) {
-            if let Some(dev) = device(cx) {
+            let dev = device(cx);
+            if dev.is_none() {
+                cx.need(Needed::Device, META.name, cx.config.loc(s.value.span));
+            }
+            if let Some(dev) = dev {
                 let d = if dev.kind == DeviceKind::Mps {
+                    // Before 5.2.0 diffusers fails without the package; from 5.2.0 InvokeAI
+                    // falls back to torch SDP on MPS (diffusers_pipeline.py@v5.2.0).
+                    let fatal = !cx.target.at_least("5.2.0");
                     Some(
-                        Diagnostic::new(&META, cx.config.loc(s.value.span), format!("`attention_type: xformers` on Apple MPS ({}): xformers is never installed on macOS", dev.because))
-                            .severity(Severity::Error)
-                            .label("not available on macOS")
-                            .help("Use `attention_type: auto` (torch SDP on MPS)"),
+                        Diagnostic::new(
+                            &META,
+                            cx.config.loc(s.value.span),
+                            if fatal {
+                                format!("`attention_type: xformers` on Apple MPS ({}): xformers is never installed on macOS, and InvokeAI {} fails when it tries to use it", dev.because, cx.target.release.version)
+                            } else {
+                                format!("`attention_type: xformers` on Apple MPS ({}): xformers is never installed on macOS; InvokeAI {} silently uses torch SDP instead", dev.because, cx.target.release.version)
+                            },
+                        )
+                        .severity(if fatal { Severity::Error } else { Severity::Warning })
+                        .label("not available on macOS")
+                        .help("Use `attention_type: auto` (torch SDP on MPS)"),
                     )
-                } else if dev.kind == DeviceKind::Cuda && cx.target.at_least("4.1.0") {
+                } else if dev.kind == DeviceKind::Cuda && cx.target.at_least("5.2.0") {
                     dev.name.as_deref().filter(|n| ampere_or_newer(n) == Some(true)).map(|name| {
                         Diagnostic::new(
                             &META,

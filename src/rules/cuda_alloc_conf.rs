@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::DeviceKind;
 use crate::rules::machine::device;
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::rules::{Category, Context, Needed, Rule, RuleMeta};
 use crate::source::Span;
 
 pub static META: RuleMeta = RuleMeta {
@@ -28,6 +28,7 @@ const OPTIONS: &[(&str, ValueKind)] = &[
     ("roundup_power2_divisions", ValueKind::Divisions),
     ("expandable_segments", ValueKind::Bool),
     ("release_lock_on_cudamalloc", ValueKind::Bool),
+    ("release_lock_on_hipmalloc", ValueKind::Bool),
     ("pinned_use_cuda_host_register", ValueKind::Bool),
     ("pinned_use_hip_host_register", ValueKind::Bool),
     ("pinned_num_register_threads", ValueKind::Int),
@@ -73,7 +74,11 @@ impl Rule for CudaAllocConf {
             return;
         }
         let whole = cx.config.loc(s.value.span);
-        if let Some(d) = device(cx).filter(|d| d.kind != DeviceKind::Cuda) {
+        let dev = device(cx);
+        if dev.is_none() {
+            cx.need(Needed::Device, META.name, whole.clone());
+        }
+        if let Some(d) = dev.filter(|d| d.kind != DeviceKind::Cuda) {
             let mut diag = Diagnostic::new(
                 &META,
                 whole.clone(),
@@ -242,7 +247,7 @@ pub fn problems(conf: &str) -> Vec<Problem> {
     if let Some(at) = backend_async_alias {
         out.push(Problem {
             at,
-            message: "`backend:async` selects cudaMallocAsync in recent PyTorch, but InvokeAI looks for the text `cudaMallocAsync`, expects the native backend and stops at start-up (\"Expected backend: 'native'\")".into(),
+            message: "`backend:async` is not the text InvokeAI looks for: it expects the native backend unless the string contains `cudaMallocAsync`, so it stops at start-up — with \"Expected backend: 'native'\" where PyTorch takes `async` as cudaMallocAsync, or with PyTorch's own \"Unknown allocator backend\" where it does not".into(),
             help: "Write `backend:cudaMallocAsync`".into(),
         });
     }

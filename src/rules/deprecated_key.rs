@@ -39,7 +39,8 @@ impl Rule for DeprecatedKey {
             let what = k
                 .spec
                 .deprecation_note
-                .clone()
+                .as_deref()
+                .map(sentence_tail)
                 .unwrap_or_else(|| "InvokeAI no longer uses it".into());
             let mut d = Diagnostic::new(
                 &META,
@@ -72,5 +73,24 @@ impl Rule for DeprecatedKey {
             }
             out.push(cite_target(d, cx.target));
         }
+    }
+}
+
+/// A note written as a sentence, made to follow a colon: lower-case start, no final period.
+fn sentence_tail(note: &str) -> String {
+    let t = note.trim().trim_end_matches('.');
+    let first_word = t.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    let mut chars = first_word.chars();
+    // Lower-case an ordinary first word (`From`), never a name or acronym (`InvokeAI`, `GB`).
+    let ordinary = chars.next().is_some_and(char::is_uppercase) && chars.all(char::is_lowercase);
+    if ordinary {
+        let mut c = t.chars();
+        let f = c
+            .next()
+            .map(|f| f.to_lowercase().collect::<String>())
+            .unwrap_or_default();
+        f + c.as_str()
+    } else {
+        t.to_string()
     }
 }

@@ -35,6 +35,28 @@ impl Rule for DeviceMismatch {
             return;
         }
         let got = seen.value.kind;
+        if want == DeviceKind::Cpu {
+            // The file asks for the CPU and torch ran on a GPU: the file was not what that
+            // run read (INVOKEAI_DEVICE beats the file from 4.0.0), or the log is older.
+            let mut d = Diagnostic::new(
+                &META,
+                cx.config.loc(s.value.span),
+                format!(
+                    "`device: cpu`, but torch ran on {} ({}): that run did not use this setting — INVOKEAI_DEVICE in the environment overrides the file, or the log predates this config",
+                    seen.value.name.clone().unwrap_or_else(|| got.as_str().to_uppercase()),
+                    seen.origin.describe()
+                ),
+            )
+            .severity(Severity::Warning)
+            .key(s.path())
+            .label("cpu requested")
+            .help("Check INVOKEAI_DEVICE where InvokeAI runs, or lint with a log from a run that used this config");
+            if let Some(at) = seen.origin.location() {
+                d = d.related(at, format!("torch device: {}", got.as_str()));
+            }
+            out.push(d);
+            return;
+        }
         let cause = match (want, got) {
             (DeviceKind::Cuda, DeviceKind::Cpu) => "the usual cause is a CPU-only torch wheel (pip installed `torch` without the CUDA index URL), or a driver too old for the torch build; reinstall torch from the CUDA index that matches the driver",
             (DeviceKind::Mps, _) => "MPS exists only on Apple Silicon Macs with a torch build that has it",
@@ -49,8 +71,8 @@ impl Rule for DeviceMismatch {
                 seen.value.name.clone().unwrap_or_else(|| got.as_str().to_uppercase()),
                 seen.origin.describe(),
                 match want {
-                    DeviceKind::Cuda => "torch cannot see a CUDA device there, so this setting fails when a model is moved to it",
-                    _ => "this device is not available there",
+                    DeviceKind::Cuda => "torch cannot see a CUDA device there, so InvokeAI stops at start-up when it asks the device for its name and memory",
+                    _ => "InvokeAI stops at start-up when it cannot open this device",
                 }
             ),
         )

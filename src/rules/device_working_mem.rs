@@ -2,7 +2,8 @@
 //! GPU that the cache can hold nothing.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::machine::{cite_amount, number, vram};
+use crate::facts::DeviceKind;
+use crate::rules::machine::{cite_amount, device, number, vram};
 use crate::rules::util::{gib, origin_phrase};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
@@ -44,6 +45,10 @@ impl Rule for DeviceWorkingMem {
             );
             return;
         }
+        // Off CUDA the reserve does nothing (CPU) or is measured against RAM (MPS).
+        if device(cx).is_some_and(|d| d.kind != DeviceKind::Cuda) {
+            return;
+        }
         let Some(v) = vram(cx, META.name, &at) else {
             return;
         };
@@ -53,9 +58,16 @@ impl Rule for DeviceWorkingMem {
                 &META,
                 at,
                 format!(
-                    "`device_working_mem_gb: {}` is at least the GPU's whole VRAM ({} GB, from {origin}): no weights can stay on the GPU, and the RAM cache falls to its 4 GB floor",
+                    "`device_working_mem_gb: {}` is at least the GPU's whole VRAM ({} GB, from {origin}): {}",
                     gib(w),
-                    gib(v.value)
+                    gib(v.value),
+                    if number(cx, "max_cache_vram_gb").is_some() {
+                        "max_cache_vram_gb is set, so the cache ignores this reserve, but every operation that asks for working memory waits for VRAM that cannot be freed"
+                    } else if cx.target.at_least("5.6.1") {
+                        "the cache keeps no weights on the GPU between steps, and the RAM cache falls to its 4 GB floor (its cap is VRAM − working memory)"
+                    } else {
+                        "the cache keeps no weights on the GPU between steps"
+                    }
                 ),
             )
             .label(format!("≥ {} GB of VRAM", gib(v.value)))

@@ -1,6 +1,6 @@
 //! What a GPU's marketing name tells about it (from the log's torch device line or nvidia-smi).
 
-/// Whether the GPU is Ampere (compute capability 8) or newer — where InvokeAI 4.1.0+ does not
+/// Whether the GPU is Ampere (compute capability 8) or newer — where InvokeAI 5.2.0+ does not
 /// use xformers. AMD GPUs report capabilities above 7 under ROCm too. None when the name
 /// does not say.
 pub fn ampere_or_newer(name: &str) -> Option<bool> {

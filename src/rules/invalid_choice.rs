@@ -28,14 +28,21 @@ impl Rule for InvalidChoice {
             let value = written(cx, &s).to_string();
             let bare = s.value.as_str().unwrap_or(&value).to_string();
             let (allowed, choices) = match &why {
-                Invalid::Choice { choices } => (
-                    choices
+                Invalid::Choice { choices } => {
+                    // Choices come as Python prints them ('info', 4): show them as YAML.
+                    let plain: Vec<String> = choices
                         .iter()
-                        .map(|c| format!("`{c}`"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    choices.clone(),
-                ),
+                        .map(|c| c.trim_matches('\'').to_string())
+                        .collect();
+                    (
+                        plain
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        plain,
+                    )
+                }
                 Invalid::Pattern { pattern } => (format!("a match of `{pattern}`"), Vec::new()),
                 _ => continue,
             };

@@ -38,7 +38,14 @@ impl Rule for KeepRamCopy {
             (None, Some((_, c))) => cx.config.loc(c.key.span),
             (None, None) => cx.config.loc(Span::new(0, 0)),
         };
-        let Some(r) = ram(cx, META.name, &at) else {
+        // Ask for RAM only when the file touches RAM settings: the default alone is no reason
+        // to send every config's author to find their RAM size.
+        let r = if set.is_some() || cache.is_some() {
+            ram(cx, META.name, &at)
+        } else {
+            cx.facts.ram_gib.as_ref()
+        };
+        let Some(r) = r else {
             return;
         };
         let origin = origin_phrase(&r.origin);

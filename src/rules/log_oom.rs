@@ -92,10 +92,8 @@ fn advice(cx: &Context<'_>) -> (String, Option<(&'static str, Location)>) {
         );
     }
     let partial = cfg.get("enable_partial_loading");
-    let partial_on = match partial.and_then(|s| s.value.as_scalar()) {
-        Some(s) => matches!(s.resolved, crate::yaml::Resolved::Bool(true)),
-        None => t.at_least("6.13.0"),
-    };
+    let partial_on = crate::rules::machine::boolean(cx, "enable_partial_loading")
+        .unwrap_or_else(|| t.at_least("6.13.0"));
     if let Some(s) = cfg.get("max_cache_vram_gb") {
         let v = setting_number(cx, &s)
             .map(gib)

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::rules::machine::{number, working_mem};
 use crate::rules::util::gib;
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::rules::{Category, Context, Needed, Rule, RuleMeta};
 use crate::source::SourceFile;
 
 pub static META: RuleMeta = RuleMeta {
@@ -71,6 +71,9 @@ impl Rule for LogVramPressure {
         }
         // Models loaded below 100 % again and again although they would fit in the budget.
         let Some(vram) = cx.facts.vram_gib.as_ref().map(|f| f.value) else {
+            if let Some(p) = log.partial_loads.iter().find(|p| p.value.percent < 100.0) {
+                cx.need(Needed::Vram, META.name, at(&log.file, p.line, &p.text));
+            }
             return;
         };
         let budget_mb = cap.as_ref().map_or(vram - w, |(c, _)| *c) * 1024.0;

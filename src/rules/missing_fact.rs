@@ -50,8 +50,9 @@ pub fn report(cx: &Context<'_>) -> Vec<Diagnostic> {
                 &META,
                 at,
                 format!(
-                    "not checked: {} need {what}, which is unknown",
-                    rules.join(", ")
+                    "not checked: {} {} {what}, which is unknown",
+                    rules.join(", "),
+                    if rules.len() == 1 { "needs" } else { "need" }
                 ),
             )
             .label(format!("{what} is needed to check this"))

@@ -4,7 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::DeviceKind;
 use crate::rules::gpu::forced_float32;
 use crate::rules::machine::device;
-use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::rules::{Category, Context, Needed, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
     code: "IL302",
@@ -32,7 +32,10 @@ impl Rule for PrecisionDevice {
         if !matches!(p, "float16" | "bfloat16") {
             return;
         }
-        let Some(dev) = device(cx) else { return };
+        let Some(dev) = device(cx) else {
+            cx.need(Needed::Device, META.name, cx.config.loc(s.value.span));
+            return;
+        };
         let mut d = if dev.kind == DeviceKind::Cpu {
             if cx.target.at_least("4.0.0") {
                 Diagnostic::new(
@@ -53,7 +56,7 @@ impl Rule for PrecisionDevice {
                 .help("Use `precision: float32` (or `auto`) on the CPU")
             }
         } else if dev.kind == DeviceKind::Cuda
-            && cx.target.at_least("4.1.0")
+            && cx.target.at_least("4.0.0")
             && dev.name.as_deref().is_some_and(forced_float32)
         {
             Diagnostic::new(

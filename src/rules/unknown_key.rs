@@ -78,22 +78,23 @@ fn finding(cx: &Context<'_>, s: &Setting<'_>, v3_target: bool) -> Diagnostic {
         } else {
             format!("`{}` exists in {ranges}; this config targets {rel}", s.name)
         };
-        d = d.label(when.clone());
-        let mut help = when;
+        d = d.label(when);
+        let mut help = Vec::new();
         if let Some(by) = &spec.replaced_by {
-            help.push_str(&format!(". It was replaced by `{by}`"));
+            help.push(format!("It was replaced by `{by}`."));
         }
         if let Some(note) = &spec.deprecation_note {
-            help.push_str(&format!(" ({note})"));
+            help.push(note.clone());
         }
         if spec.added_in > *rel {
-            help.push_str(&format!(
-                ". Upgrade InvokeAI to {} or later, or remove the key",
+            help.push(format!(
+                "Upgrade InvokeAI to {} or later, or remove the key.",
                 spec.added_in
             ));
         } else {
-            help.push_str(". Remove the key");
+            help.push("Remove the key.".into());
         }
+        let help = help.join(" ");
         d = d.help(help);
         if let Some(by) = spec.replaced_by.as_deref().filter(|b| is_key_name(b)) {
             if cx.kb.key_at(by, rel).is_some() && cx.config.get(by).is_none() {

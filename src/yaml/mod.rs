@@ -3,11 +3,22 @@
 //!
 //! Every node keeps its byte span; aliases are kept as aliases (never expanded), so
 //! an alias bomb costs nothing.
+//!
+//! saphyr-parser reads YAML 1.2; InvokeAI reads YAML with PyYAML (1.1). Where PyYAML refuses
+//! what saphyr accepts (tabs outside quotes, comments and block text; control characters;
+//! anchor names; duplicate anchors; keyless `: value`), `parse` reports the error PyYAML
+//! would. Module map: `tree` builds nodes from events, `lex` finds in the text what events
+//! leave out, `checks` holds PyYAML's extra rules, `errors` rewords saphyr's messages,
+//! `resolve` types plain scalars, `chars` maps saphyr's character offsets to bytes.
 
+mod chars;
+mod checks;
+mod errors;
+mod lex;
 pub mod resolve;
 mod tree;
 
-pub use resolve::Resolved;
+pub use resolve::{resolve_plain, resolve_scalar, Resolved};
 pub use tree::parse;
 
 use crate::source::Span;
@@ -55,7 +66,11 @@ pub enum NodeKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     /// Bytes of the node in the source text. For a scalar: from its first character
-    /// (the opening quote for quoted scalars) to its last.
+    /// (the opening quote for quoted scalars, the `|`/`>` for block scalars) to its last
+    /// (the closing quote; the end of a block scalar's last line of text). Properties
+    /// (`&anchor`, `!!tag`) are not part of it. An empty node (`key:`) has an empty span
+    /// just after its `:` or `-`. A block collection spans its first key or `-` to the end
+    /// of its last node; a flow collection its brackets.
     pub span: Span,
     pub tag: Option<String>,
     pub anchor: Option<String>,
@@ -107,11 +122,54 @@ pub struct Document {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct YamlError {
-    /// Where the parser stopped: usually one character wide.
+    /// Where the parser stopped: usually one character wide (the offending character); a bad
+    /// escape runs from its backslash to the offending character, an undefined alias covers
+    /// the `*name`, an unclosed quote is its opening quote.
     pub span: Span,
     /// The parser's message, reworded for people where it helps.
     pub message: String,
+    /// What went wrong, for rules that give specific help.
+    pub kind: YamlErrorKind,
+    /// saphyr-parser's own words, when the error came from it (for bug reports, not for people).
+    pub detail: Option<String>,
 }
+
+/// The kinds of YAML errors a rule may want to explain. PyYAML refuses the same texts, except
+/// for `TooDeep` (our limit) and the few things saphyr is stricter about (see the tests).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum YamlErrorKind {
+    /// `\S` inside a double-quoted scalar: not one of YAML's escapes. The classic case is a
+    /// Windows path in double quotes (`"E:\Softwares\models"`). `ch` is the character after
+    /// the backslash.
+    BadEscape { ch: char },
+    /// `\x`, `\u` or `\U` (`ch`) without enough hex digits after it, or naming no
+    /// character: the same Windows-path mistake when a folder starts with x, u or U
+    /// (`"C:\Users\me"`). The span runs from the backslash to the first character that
+    /// is not a hex digit.
+    BadHexEscape { ch: char },
+    /// A tab where PyYAML only accepts spaces: indentation, between tokens, in a plain scalar.
+    /// (Tabs are fine inside quotes, comments and block scalar text.)
+    Tab,
+    /// A character PyYAML's reader refuses anywhere in the file (control characters, DEL, ...).
+    NonPrintable { ch: char },
+    /// A quoted scalar whose closing quote never comes.
+    UnclosedQuote,
+    /// A line indented in a way that fits no mapping or list around it.
+    Indentation,
+    /// `*name` with no `&name` before it in the document.
+    UndefinedAlias,
+    /// Anchor or alias names PyYAML refuses (it takes only `[0-9A-Za-z_-]`).
+    BadAnchorName,
+    /// The same `&name` twice in one document: YAML 1.2 allows it, PyYAML does not.
+    DuplicateAnchor,
+    /// Collections nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// Any other syntax error.
+    Syntax,
+}
+
+/// How deep collections may nest before `parse` gives up (InvokeAI configs nest 3 levels).
+pub const MAX_DEPTH: usize = 128;
 
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Parsed {
