@@ -663,6 +663,8 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     };
     let auto_log = input.log.as_deref().is_some_and(is_auto);
     let mut logs_by_dir: HashMap<PathBuf, Option<Arc<LogFacts>>> = HashMap::new();
+    // Configs with no log beside them, said once rather than once per file.
+    let mut no_log: Vec<String> = Vec::new();
     let mut scope: HashSet<String> = HashSet::new();
     if let Some(l) = &shared_log {
         scope.insert(baseline::normalise_file(&l.file));
@@ -689,7 +691,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
                 .unwrap_or_else(|| cwd.clone());
             logs_by_dir
                 .entry(dir.clone())
-                .or_insert_with(|| auto_log_for(&dir, &candidate, &cwd, &mut notes))
+                .or_insert_with(|| auto_log_for(&dir, &candidate, &cwd, &mut notes, &mut no_log))
                 .clone()
         } else {
             shared_log.clone()
@@ -706,6 +708,12 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         });
     }
 
+    if !no_log.is_empty() {
+        notes.push(format!(
+            "--log auto: no {AUTO_LOG_NAME} next to {}",
+            list_some(&no_log, 3)
+        ));
+    }
     let host = input.detect.then(|| {
         let h = crate::host::detect();
         notes.extend(h.notes.iter().map(|n| format!("--detect: {n}")));
@@ -771,13 +779,11 @@ fn auto_log_for(
     candidate: &Candidate,
     cwd: &Path,
     notes: &mut Vec<String>,
+    missing: &mut Vec<String>,
 ) -> Option<Arc<LogFacts>> {
     let path = dir.join(AUTO_LOG_NAME);
     if !path.is_file() {
-        notes.push(format!(
-            "--log auto: no {AUTO_LOG_NAME} next to {}",
-            candidate.display
-        ));
+        missing.push(candidate.display.clone());
         return None;
     }
     let shown = path
@@ -789,6 +795,20 @@ fn auto_log_for(
             notes.push(format!("--log auto: cannot read {}: {e}", shown.display()));
             None
         }
+    }
+}
+
+/// "a, b and c", or "a, b, c and 7 more" past `max` items.
+fn list_some(items: &[String], max: usize) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        _ if items.len() <= max => format!(
+            "{} and {}",
+            items[..items.len() - 1].join(", "),
+            items[items.len() - 1]
+        ),
+        _ => format!("{} and {} more", items[..max].join(", "), items.len() - max),
     }
 }
 
@@ -1062,6 +1082,14 @@ mod tests {
                 ("wrong-type", Severity::Warning)
             ]
         );
+    }
+
+    #[test]
+    fn long_lists_are_cut() {
+        let v = |n: usize| (0..n).map(|i| format!("f{i}")).collect::<Vec<_>>();
+        assert_eq!(list_some(&v(1), 3), "f0");
+        assert_eq!(list_some(&v(3), 3), "f0, f1 and f2");
+        assert_eq!(list_some(&v(5), 3), "f0, f1, f2 and 2 more");
     }
 
     #[test]

@@ -247,12 +247,14 @@ pub fn render_text(v: &View) -> String {
         } else {
             format!("  ({})", why.join("; "))
         };
-        s.push_str(&format!(
-            "  {}  {:<name_w$}  {state}  {:<7}{why}\n",
+        let line = format!(
+            "  {}  {:<name_w$}  {state}  {:<7}{why}",
             r.code,
             r.name,
             r.severity.as_str(),
-        ));
+        );
+        s.push_str(line.trim_end());
+        s.push('\n');
     }
     s
 }

@@ -203,7 +203,7 @@ fn log_auto_reads_the_log_next_to_each_config() {
     );
     assert!(
         r.stderr
-            .contains("--log auto: no invokeai.log next to other/invokeai.yaml"),
+            .contains("note: --log auto: no invokeai.log next to other/invokeai.yaml\n"),
         "{}",
         r.all()
     );
