@@ -156,46 +156,71 @@ fn walk(dirs: &[PathBuf], globs: &Globs, found: &mut Found) {
     builder
         .require_git(false)
         .follow_links(false)
+        .threads(
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(8),
+        )
         // Pruning an excluded directory saves walking it; files are checked again below.
         .filter_entry(move |e| {
             e.depth() == 0
                 || !e.file_type().is_some_and(|t| t.is_dir())
                 || !filter.excluded(e.path())
         });
-    for entry in builder.build() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                found.notes.push(e.to_string());
-                continue;
-            }
-        };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy();
-        if globs.excluded(path) {
-            continue;
-        }
-        if is_config_name(&name) || globs.included(path) {
-            found.files.push(Candidate {
-                path: path.to_path_buf(),
-                display: display(path),
-                bytes: None,
-            });
-        } else if is_yaml_name(&name) {
-            if let Some(bytes) = read_small(path) {
-                if sniff(&bytes) {
-                    found.files.push(Candidate {
-                        path: path.to_path_buf(),
-                        display: display(path),
-                        bytes: Some(bytes),
-                    });
+    // A tree of thousands of configs is mostly directory reads and the sniffing of YAML
+    // files: both run on every core. The order is restored by sorting afterwards.
+    let out = std::sync::Mutex::new(Found::default());
+    builder.build_parallel().run(|| {
+        let out = &out;
+        Box::new(move |entry| {
+            if let Some(item) = visit(entry, globs) {
+                if let Ok(mut f) = out.lock() {
+                    match item {
+                        Ok(c) => f.files.push(c),
+                        Err(note) => f.notes.push(note),
+                    }
                 }
             }
+            ignore::WalkState::Continue
+        })
+    });
+    let walked = out.into_inner().unwrap_or_default();
+    found.files.extend(walked.files);
+    found.notes.extend(walked.notes);
+}
+
+/// One walked entry: a file to lint, a note about a problem, or nothing.
+fn visit(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    globs: &Globs,
+) -> Option<Result<Candidate, String>> {
+    let entry = match entry {
+        Ok(e) => e,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    if !entry.file_type().is_some_and(|t| t.is_file()) {
+        return None;
+    }
+    let path = entry.path();
+    let name = entry.file_name().to_string_lossy();
+    if globs.excluded(path) {
+        return None;
+    }
+    let candidate = |bytes| Candidate {
+        path: path.to_path_buf(),
+        display: display(path),
+        bytes,
+    };
+    if is_config_name(&name) || globs.included(path) {
+        return Some(Ok(candidate(None)));
+    }
+    if is_yaml_name(&name) {
+        let bytes = read_small(path)?;
+        if sniff(&bytes) {
+            return Some(Ok(candidate(Some(bytes))));
         }
     }
+    None
 }
 
 /// A YAML file's bytes, when it is small enough to be a config.

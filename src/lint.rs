@@ -271,16 +271,30 @@ pub fn choose_target_for(
 
 /// Read and parse one config file. Errors are reasons to skip it.
 pub fn load_config(path: &Path, display: &str) -> Result<ConfigFile, String> {
-    let meta = std::fs::metadata(path).map_err(io_reason)?;
+    let bytes = read_config_bytes(path)?;
+    let absolute = std::fs::canonicalize(path).ok();
+    Ok(config_from_bytes(display, bytes).with_path(absolute))
+}
+
+/// A config's bytes: one open, one fstat, one read (this runs once per file of a tree).
+pub fn read_config_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(io_reason)?;
+    let meta = file.metadata().map_err(io_reason)?;
     if meta.is_dir() {
         return Err("is a directory".into());
     }
     if meta.len() > MAX_CONFIG_BYTES {
         return Err(too_big(meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(io_reason)?;
-    let absolute = std::fs::canonicalize(path).ok();
-    Ok(config_from_bytes(display, bytes).with_path(absolute))
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
+    // `take` guards against a file that grows while it is read.
+    file.take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_reason)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
 }
 
 fn too_big(len: u64) -> String {
@@ -458,27 +472,26 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> FileResult {
         target: None,
         error: None,
     };
-    let config = match job.candidate.bytes {
-        Some(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => {
-            result.skipped = Some(too_big(bytes.len() as u64));
+    let bytes = match job.candidate.bytes {
+        Some(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => Err(too_big(bytes.len() as u64)),
+        Some(bytes) => Ok(bytes),
+        None => read_config_bytes(&job.candidate.path),
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(why) => {
+            result.skipped = Some(why);
             return result;
         }
-        Some(bytes) => {
-            let path = if job.stdin {
-                None
-            } else {
-                std::fs::canonicalize(&job.candidate.path).ok()
-            };
-            config_from_bytes(&display, bytes).with_path(path)
-        }
-        None => match load_config(&job.candidate.path, &display) {
-            Ok(c) => c,
-            Err(why) => {
-                result.skipped = Some(why);
-                return result;
-            }
-        },
     };
+    // The absolute path only matters next to a log (is this the file InvokeAI reads?), and
+    // resolving it costs a readlink per path component, so only then.
+    let path = if job.stdin || job.log.is_none() {
+        None
+    } else {
+        std::fs::canonicalize(&job.candidate.path).ok()
+    };
+    let config = config_from_bytes(&display, bytes).with_path(path);
     let facts = combine_facts(
         job.log,
         shared.host.as_ref(),
