@@ -211,7 +211,8 @@ pub struct LintArgs {
     /// (for pre-commit, which names every staged file).
     #[arg(long = "force-exclude", help_heading = "Inputs")]
     pub force_exclude: bool,
-    /// The name of the file read from stdin, for messages and for the linter config's paths.
+    /// The name of the file read from stdin, for messages and for the linter config's paths
+    /// (given alone, it also means: read stdin).
     #[arg(long = "stdin-filename", value_name = "PATH", help_heading = "Inputs")]
     pub stdin_filename: Option<PathBuf>,
     /// Ignore every `# invokeai-lint: disable` comment (for CI that must not be bypassed).

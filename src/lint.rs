@@ -606,7 +606,13 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
 
     // Discovery.
     let given: Vec<PathBuf> = if input.paths.is_empty() {
-        vec![PathBuf::from(".")]
+        // `--stdin-filename` alone means stdin (editors pipe the buffer); else the
+        // working directory, like ruff.
+        if input.stdin_filename.is_some() {
+            vec![PathBuf::from("-")]
+        } else {
+            vec![PathBuf::from(".")]
+        }
     } else {
         input.paths.clone()
     };

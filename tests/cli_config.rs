@@ -211,15 +211,46 @@ fn schemas_are_json_and_describe_what_they_should() {
 }
 
 #[test]
-fn the_fleet_config_matches_its_own_schema_keys() {
-    // Every top-level key the fleet example uses is one the schema names.
+fn the_linter_config_schema_accepts_what_the_linter_accepts_and_not_more() {
     let d = common::root();
     let r = run(&d, &["schema", "linter-config"]);
-    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let text = std::fs::read_to_string(d.join("fixtures/fleet/invokeai-lint.toml")).unwrap();
-    let doc: toml::Table = toml::from_str(&text).unwrap();
-    for k in doc.keys() {
-        assert!(v["properties"].get(k).is_some(), "{k} not in the schema");
+    let schema: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let as_json = |text: &str| -> serde_json::Value {
+        let doc: toml::Table = toml::from_str(text).unwrap();
+        serde_json::to_value(doc).unwrap()
+    };
+    let fleet = std::fs::read_to_string(d.join("fixtures/fleet/invokeai-lint.toml")).unwrap();
+    let full = "select = [\"ALL\", \"IL1\", \"schema\"]\nextend-select = [\"IL901\"]\nignore = [\"unknown-key\"]\n\
+                fail-on = \"warning\"\nmax-warnings = 3\ninclude = [\"a/*.yml\"]\nexclude = [\"vendor\"]\n\
+                [severity]\ndeprecated-key = \"error\"\nIL108 = \"off\"\n\
+                [facts]\ninvokeai_version = \"5.9.1\"\nvram_gb = 7.5\nram_gb = 32\ndevice = \"cuda\"\nos = \"linux\"\n\
+                [[overrides]]\npaths = [\"x/**\"]\nfacts = { vram_gb = 8 }\nseverity = { IL101 = \"warning\" }\n";
+    for text in [fleet.as_str(), full] {
+        let doc = as_json(text);
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{errors:?}\n{text}");
+        // And the linter itself takes it.
+        let t = tempfile::tempdir().unwrap();
+        write(t.path(), "invokeai-lint.toml", text);
+        assert_eq!(run(t.path(), &["print-config"]).code, 0);
+    }
+    for bad in [
+        "selct = []\n",
+        "[facts]\nvram = 3\n",
+        "fail-on = \"sometimes\"\n",
+        "[[overrides]]\nfacts = { vram_gb = 8 }\n",
+        "[severity]\nunknown-key = \"loud\"\n",
+        "select = [\"no-such-rule\"]\n",
+    ] {
+        assert!(!validator.is_valid(&as_json(bad)), "schema accepts {bad}");
+        let t = tempfile::tempdir().unwrap();
+        write(t.path(), "invokeai-lint.toml", bad);
+        assert_eq!(
+            run(t.path(), &["print-config"]).code,
+            2,
+            "linter accepts {bad}"
+        );
     }
 }
 
@@ -232,4 +263,19 @@ fn completions_are_printed_for_each_shell() {
         assert!(r.stdout.contains("print-config"), "{shell}");
     }
     assert_eq!(run(&common::root(), &["completions", "tcsh"]).code, 2);
+}
+
+#[test]
+fn the_published_linter_config_schema_is_current() {
+    let d = common::root();
+    let r = run(&d, &["schema", "linter-config"]);
+    let path = d.join("schemas/invokeai-lint.schema.json");
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    if current != r.stdout {
+        if std::env::var_os("UPDATE_SCHEMAS").is_some() {
+            std::fs::write(&path, &r.stdout).unwrap();
+        } else {
+            panic!("schemas/invokeai-lint.schema.json is stale; run `UPDATE_SCHEMAS=1 cargo test --test cli_config published`");
+        }
+    }
 }

@@ -162,6 +162,22 @@ fn stdin_is_named_by_stdin_filename_and_matched_against_overrides() {
         r.all()
     );
 
+    // The name alone implies stdin.
+    let r = run_stdin(
+        d,
+        &[
+            "lint",
+            "--stdin-filename",
+            "x/invokeai.yaml",
+            "--format",
+            "json",
+            "--invokeai-version",
+            "5.9.1",
+        ],
+        UNKNOWN_KEY,
+    );
+    assert_eq!(findings(&r.stdout)[0].0, "x/invokeai.yaml", "{}", r.all());
+
     let mut legacy = args.to_vec();
     legacy[3] = "legacy/invokeai.yaml";
     let r = run_stdin(d, &legacy, UNKNOWN_KEY);
