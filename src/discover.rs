@@ -93,7 +93,10 @@ impl Globs {
     }
     /// Excluded itself, or inside an excluded directory (`exclude = ["vendor"]`).
     fn excluded(&self, path: &Path) -> bool {
-        let (Some(set), Some(rel)) = (&self.exclude, self.rel(path)) else {
+        let Some(set) = &self.exclude else {
+            return false;
+        };
+        let Some(rel) = self.rel(path) else {
             return false;
         };
         set.is_match(&rel)
@@ -102,10 +105,10 @@ impl Globs {
                 .any(|(i, _)| rel.get(..i).is_some_and(|dir| set.is_match(dir)))
     }
     fn included(&self, path: &Path) -> bool {
-        match (&self.include, self.rel(path)) {
-            (Some(set), Some(rel)) => set.is_match(&rel),
-            _ => false,
-        }
+        let Some(set) = &self.include else {
+            return false;
+        };
+        self.rel(path).is_some_and(|rel| set.is_match(&rel))
     }
 }
 

@@ -276,21 +276,20 @@ pub fn load_config(path: &Path, display: &str) -> Result<ConfigFile, String> {
     Ok(config_from_bytes(display, bytes).with_path(absolute))
 }
 
-/// A config's bytes: one open, one fstat, one read (this runs once per file of a tree).
+/// A config's bytes: open and read, no stat (this runs once per file of a tree; a config
+/// is a few KB, so one read usually takes it whole).
 pub fn read_config_bytes(path: &Path) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(io_reason)?;
-    let meta = file.metadata().map_err(io_reason)?;
-    if meta.is_dir() {
-        return Err("is a directory".into());
+    let mut bytes = Vec::with_capacity(8 * 1024);
+    // Reading at most one byte past the limit tells a too-large file without a stat, and
+    // stops one that grows while it is read.
+    match file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+            return Err("is a directory".into())
+        }
+        Err(e) => return Err(io_reason(e)),
     }
-    if meta.len() > MAX_CONFIG_BYTES {
-        return Err(too_big(meta.len()));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0) + 1);
-    // `take` guards against a file that grows while it is read.
-    file.take(MAX_CONFIG_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io_reason)?;
     if bytes.len() as u64 > MAX_CONFIG_BYTES {
         return Err(too_big(bytes.len() as u64));
     }
@@ -537,26 +536,26 @@ fn run_jobs(jobs: Vec<Job>, shared: &Shared<'_>) -> Vec<FileResult> {
     for (i, job) in jobs.into_iter().enumerate() {
         buckets[i % threads].push((i, job));
     }
+    let run_bucket = |bucket: Vec<(usize, Job)>| {
+        bucket
+            .into_iter()
+            .map(|(i, j)| (i, lint_one(j, shared)))
+            .collect::<Vec<_>>()
+    };
     let mut results: Vec<(usize, FileResult)> = std::thread::scope(|s| {
-        let handles: Vec<_> = buckets
-            .into_iter()
-            .map(|bucket| {
-                s.spawn(move || {
-                    bucket
-                        .into_iter()
-                        .map(|(i, j)| (i, lint_one(j, shared)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(v) => v,
+        let mut buckets = buckets.into_iter();
+        // This thread takes the first bucket itself rather than wait idle.
+        let own = buckets.next().unwrap_or_default();
+        let handles: Vec<_> = buckets.map(|b| s.spawn(move || run_bucket(b))).collect();
+        let mut all = run_bucket(own);
+        for h in handles {
+            match h.join() {
+                Ok(v) => all.extend(v),
                 // A panic in a rule is a bug; re-raise it rather than lose files silently.
                 Err(p) => std::panic::resume_unwind(p),
-            })
-            .collect()
+            }
+        }
+        all
     });
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
@@ -715,10 +714,12 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         } else {
             shared_log.clone()
         };
-        if let Some(l) = &log {
-            scope.insert(baseline::normalise_file(&l.file));
+        if baseline.is_some() {
+            if let Some(l) = &log {
+                scope.insert(baseline::normalise_file(&l.file));
+            }
+            scope.insert(baseline::normalise_file(&candidate.display));
         }
-        scope.insert(baseline::normalise_file(&candidate.display));
         jobs.push(Job {
             candidate,
             stdin,
@@ -873,7 +874,15 @@ pub fn lint(input: &LintInput) -> Result<Report, UsageError> {
 
 /// Sort by file and position, and drop exact repeats (a log finding seen from two configs).
 fn finish(diagnostics: &mut Vec<Diagnostic>) {
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // The order of `Diagnostic::sort_key`, compared in place: building the key allocates,
+    // and a tree of configs has tens of thousands of findings to sort.
+    diagnostics.sort_by(|a, b| {
+        a.location
+            .file()
+            .cmp(b.location.file())
+            .then(a.location.span.start.cmp(&b.location.span.start))
+            .then(a.code.cmp(b.code))
+    });
     diagnostics.dedup_by(|a, b| {
         a.code == b.code
             && a.location.file() == b.location.file()
@@ -1101,6 +1110,19 @@ mod tests {
                 ("wrong-type", Severity::Warning)
             ]
         );
+    }
+
+    #[test]
+    fn reading_refuses_directories_and_missing_files_with_a_reason() {
+        let t = tempfile::tempdir().unwrap();
+        assert_eq!(read_config_bytes(t.path()).unwrap_err(), "is a directory");
+        assert_eq!(
+            read_config_bytes(&t.path().join("nope.yaml")).unwrap_err(),
+            "no such file"
+        );
+        let f = t.path().join("invokeai.yaml");
+        std::fs::write(&f, "a: 1\n").unwrap();
+        assert_eq!(read_config_bytes(&f).unwrap(), b"a: 1\n");
     }
 
     #[test]

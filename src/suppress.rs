@@ -316,6 +316,12 @@ fn silences(dir: &Directive, r: &RuleRef, d: &Diagnostic, line: Option<u32>) -> 
 /// Drop the findings the file's suppressions silence, and report suppressions that are
 /// unused, unknown or unreadable.
 pub fn apply(sup: &Suppressions, source: &Arc<SourceFile>, diags: Vec<Diagnostic>) -> Applied {
+    if sup.directives.is_empty() && sup.malformed.is_empty() {
+        return Applied {
+            kept: diags,
+            ..Applied::default()
+        };
+    }
     let mut used: Vec<Vec<bool>> = sup
         .directives
         .iter()
