@@ -279,3 +279,25 @@ fn the_published_linter_config_schema_is_current() {
         }
     }
 }
+
+#[test]
+fn missing_fact_follows_the_selection() {
+    let t = tempfile::tempdir().unwrap();
+    write(
+        t.path(),
+        "invokeai.yaml",
+        "schema_version: 4.0.2\nmax_cache_vram_gb: 8\n",
+    );
+    let r = run(t.path(), &lint(&["--isolated"]));
+    assert_eq!(names(&r.stdout), vec!["missing-fact"], "{}", r.all());
+    assert!(r.stdout.contains("max-cache-vram-over-budget needs"), "{}", r.all());
+    // The only rule that needed VRAM is off: nothing is missing.
+    let r = run(
+        t.path(),
+        &lint(&["--isolated", "--ignore", "max-cache-vram-over-budget"]),
+    );
+    assert_eq!(names(&r.stdout), Vec::<String>::new(), "{}", r.all());
+    // And missing-fact itself can be turned off.
+    let r = run(t.path(), &lint(&["--isolated", "--ignore", "IL900"]));
+    assert_eq!(names(&r.stdout), Vec::<String>::new(), "{}", r.all());
+}
