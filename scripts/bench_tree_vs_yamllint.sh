@@ -32,7 +32,7 @@ BIN="${CARGO_TARGET_DIR:-target}/release/invokeai-lint"
 
 echo "== tree of $N configs in $TREE" >&2
 # Variants of the project's own fixtures: every YAML fixture, cycled, each copy made unique
-# by a trailing comment, 100 files per directory.
+# by a trailing comment; 100 sites of 100 boxes (site042/invokeai-box17.yaml).
 rm -rf "$TREE"
 mkdir -p "$TREE"
 mapfile -t SOURCES < <(find fixtures -name '*.yaml' -not -path '*/invalid-encoding/*' | sort)
@@ -41,12 +41,12 @@ import os, sys
 tree, n, sources = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 texts = [open(s, "rb").read() for s in sources]
 for i in range(n):
-    d = os.path.join(tree, f"site{i // 100:03d}", f"box{i % 100:02d}")
+    d = os.path.join(tree, f"site{i // 100:03d}")
     os.makedirs(d, exist_ok=True)
     body = texts[i % len(texts)]
     if not body.endswith(b"\n"):
         body += b"\n"
-    with open(os.path.join(d, "invokeai.yaml"), "wb") as f:
+    with open(os.path.join(d, f"invokeai-box{i % 100:02d}.yaml"), "wb") as f:
         f.write(body + f"# copy {i}\n".encode())
 PY
 find "$TREE" -name '*.yaml' | sort > "$BENCH_DIR/files.txt"
