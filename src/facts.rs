@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::diagnostic::Location;
 use crate::knowledge::{Release, Version};
 use crate::log::LogFacts;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 
 /// Where a fact came from.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,6 +31,8 @@ pub enum Origin {
         line: u64,
         text: String,
         reasoning: String,
+        /// What it was derived from: `oom`, `ram_cache`.
+        basis: &'static str,
     },
 }
 
@@ -66,6 +68,18 @@ impl Origin {
             }
             _ => None,
         }
+    }
+
+    /// Like [`Origin::location`], with the span narrowed to the first `needle` in the line
+    /// (the version number in "InvokeAI version 5.4.2"), or the whole line without it.
+    pub fn location_of(&self, needle: &str) -> Option<Location> {
+        let mut loc = self.location()?;
+        let line = &loc.source.text()[loc.span.start..loc.span.end];
+        if let Some(i) = line.find(needle).filter(|_| !needle.is_empty()) {
+            let start = loc.span.start + i;
+            loc.span = Span::new(start, start + needle.len());
+        }
+        Some(loc)
     }
 
     /// The kind of origin, as the JSON contract names it.
@@ -205,6 +219,7 @@ impl Facts {
                     line: d.line,
                     text: d.text.clone(),
                     reasoning: d.reasoning.clone(),
+                    basis: d.derived_from,
                 },
             )
         };

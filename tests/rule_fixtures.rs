@@ -224,3 +224,40 @@ fn readme_rule_table_is_current() {
         }
     }
 }
+
+/// The README shows real output of its own "try it" command; this keeps it real.
+#[test]
+fn readme_example_output_is_current() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- example:start -->")
+        .expect("README has <!-- example:start -->");
+    let end = readme
+        .find("<!-- example:end -->")
+        .expect("README has <!-- example:end -->");
+    let out = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"))
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .args([
+            "lint",
+            "fixtures/examples/invokeai.yaml",
+            "--log",
+            "fixtures/examples/invokeai.log",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "the example has errors");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let block = format!(
+        "<!-- example:start -->\n```text\n$ invokeai-lint lint fixtures/examples/invokeai.yaml --log fixtures/examples/invokeai.log\n{}```\n",
+        text
+    );
+    if readme[start..end] != block {
+        if std::env::var_os("UPDATE_README").is_some() {
+            let new = format!("{}{}{}", &readme[..start], block, &readme[end..]);
+            std::fs::write(root().join("README.md"), new).unwrap();
+        } else {
+            panic!("README example is stale; run `UPDATE_README=1 cargo test --test rule_fixtures readme`");
+        }
+    }
+}

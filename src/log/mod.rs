@@ -1,9 +1,31 @@
 //! InvokeAI console logs → facts, each with the line it came from.
 //!
-//! Streaming: the reader holds one line (bounded) at a time, so a 2 GB log costs
-//! the same memory as a 2 KB one.
+//! Streaming: the reader holds one bounded buffer (about 1 MiB), so a 2 GB log costs
+//! the same memory as a 2 KB one. The stages are:
+//!
+//! - [`reader`] splits the byte stream into lines with memchr; a line longer than
+//!   [`reader::MAX_LINE`] is skipped (with a note), except that a tqdm line made of
+//!   `\r` frames keeps its last frame, the only one a terminal shows.
+//! - [`scan`] finds the few lines that can hold a fact (one Aho-Corasick pass over
+//!   each block for a short list of keywords), undoes console hard-wrapping, and
+//!   hands the lines to the grammars.
+//! - [`record`] recognises the line formats (plain, color, syslog, legacy, uvicorn's,
+//!   Python's default) and wrapper prefixes (docker timestamps, journald).
+//! - [`message`] and [`oom`] parse the fact messages (nom 8 over `&[u8]`).
+//! - [`session`] groups facts into start-ups; [`derive`] infers VRAM and RAM.
+//!
+//! Line numbers count `\n` only, as editors do: a tqdm bar that redraws itself with
+//! `\r` is one line however many frames it holds, and CRLF is one line end.
 
+pub mod derive;
+pub mod message;
+pub mod oom;
+pub mod reader;
+pub mod record;
 pub mod render;
+pub mod scan;
+pub mod session;
+pub mod text;
 
 use std::path::Path;
 
@@ -34,6 +56,7 @@ pub struct Derived<T> {
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct RamCache {
+    /// MiB (InvokeAI's "MB"). A user-defined size in GB is converted (× 1024).
     pub mb: f64,
     pub heuristics: Vec<u8>,
     pub user_defined: bool,
@@ -44,46 +67,74 @@ pub struct OomEvent {
     pub line: u64,
     #[serde(skip)]
     pub text: String,
-    /// `CUDA`, `HIP`, `MPS`, or `InvokeAI` for "Insufficient GPU memory to load model".
+    /// `CUDA`, `HIP`, `XPU`, `MPS`, or `InvokeAI` for "Insufficient GPU memory to load model".
     pub backend: String,
     pub tried_gib: Option<f64>,
     pub capacity_gib: Option<f64>,
     pub free_gib: Option<f64>,
+    /// MPS only: torch's high-watermark limit ("max allowed"), not the machine's memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_allowed_gib: Option<f64>,
+    /// Which message: `torch-2.0`, `torch-2.1`, `torch-2.2+`, `mps`, `cuda-error`,
+    /// `insufficient-gpu-memory`.
+    pub wording: &'static str,
+    /// Index into `sessions` of the start-up this happened in, if any.
+    pub session: Option<usize>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct PartialLoad {
     pub model: String,
+    /// The Python class InvokeAI names (`Flux`, `UNet2DConditionModel`, ...).
+    pub class: String,
     pub total_mb: f64,
     pub vram_mb: f64,
     pub percent: f64,
+    pub session: Option<usize>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct NegativeVram {
     pub loading_mb: f64,
     pub requested_mb: f64,
+    pub session: Option<usize>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Default)]
 pub struct Session {
     pub start_line: u64,
+    /// `plain`, `color`, `syslog`, `legacy`, `uvicorn`, `python`, `bare`: how the
+    /// session's first fact line was written (hints at `log_format`).
+    pub log_format: Option<&'static str>,
     pub version: Option<Located<String>>,
     pub root: Option<Located<String>>,
+    /// The device name as logged (`NVIDIA GeForce RTX 3060`, `CPU`, `MPS`). With several
+    /// generation devices (6.14) the first one, without its ` #N` suffix.
     pub torch_device: Option<Located<String>>,
+    /// 6.14 several generation devices: each `label (device)` entry as logged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generation_devices: Option<Located<Vec<String>>>,
     pub cudnn: Option<Located<String>>,
     pub cuda_allocator: Option<Located<String>>,
     pub ram_cache: Option<Located<RamCache>>,
     pub url: Option<Located<String>>,
     pub database: Option<Located<String>>,
+    /// Node pack names (empty when the total line names none, e.g. 3.4's `Loaded 0 modules`).
     pub node_packs: Option<Located<Vec<String>>>,
+    /// The directory node packs were loaded from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_packs_dir: Option<Located<String>>,
+    /// (configured port, port used).
     pub port_moved: Option<Located<(u16, u16)>>,
+    /// `initialized`, `not loaded`, `disabled`.
     pub patchmatch: Option<Located<String>>,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Default)]
 pub struct LogFacts {
     pub file: String,
+    /// Lines in the log (`\n`-terminated, plus a last unterminated one).
+    pub lines: u64,
     pub sessions: Vec<Session>,
     pub oom: Vec<OomEvent>,
     pub partial_loads: Vec<Located<PartialLoad>>,
@@ -102,6 +153,31 @@ impl LogFacts {
 }
 
 /// Read a log file from disk.
-pub fn read_log(_path: &Path) -> std::io::Result<LogFacts> {
-    todo!()
+pub fn read_log(path: &Path) -> std::io::Result<LogFacts> {
+    let file = std::fs::File::open(path)?;
+    if file.metadata()?.is_dir() {
+        return Err(std::io::Error::other("is a directory"));
+    }
+    parse_reader(file, &path.display().to_string())
+}
+
+/// Parse a log from any byte stream, holding only a bounded buffer.
+pub fn parse_reader<R: std::io::Read>(r: R, name: &str) -> std::io::Result<LogFacts> {
+    let mut scanner = scan::Scanner::new();
+    let stats = reader::split(r, &mut scanner)?;
+    Ok(scanner.finish(name, stats))
+}
+
+/// Parse a log held in memory.
+pub fn parse_bytes(bytes: &[u8], name: &str) -> LogFacts {
+    let mut scanner = scan::Scanner::new();
+    // Reading from a slice cannot fail.
+    match reader::split(bytes, &mut scanner) {
+        Ok(stats) => scanner.finish(name, stats),
+        Err(e) => {
+            let mut facts = scanner.finish(name, reader::Stats::default());
+            facts.notes.push(format!("read error: {e}"));
+            facts
+        }
+    }
 }

@@ -89,6 +89,6 @@ impl Rule for DeviceWorkingMem {
         } else {
             return;
         };
-        out.push(cite_amount(d.key(s.path()), v, "total VRAM"));
+        out.push(cite_amount(d.key(s.path()), &v, "total VRAM"));
     }
 }

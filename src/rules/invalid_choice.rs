@@ -75,6 +75,22 @@ impl Rule for InvalidChoice {
                     }],
                 });
             }
+            let quoted_number = s.value.as_scalar().is_some_and(|sc| {
+                sc.style != crate::yaml::ScalarStyle::Plain && choices.contains(&sc.value)
+            });
+            if quoted_number {
+                help = format!(
+                    "Remove the quotes: '{bare}' is a string, and the allowed value is the number {bare}. {help}"
+                );
+                d = d.fix(Fix {
+                    description: "Remove the quotes".into(),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        span: s.value.span,
+                        replacement: bare.clone(),
+                    }],
+                });
+            }
             if let Some(extra) = device_hint(s.name, &bare, cx) {
                 help.push_str(". ");
                 help.push_str(&extra);

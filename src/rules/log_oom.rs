@@ -6,7 +6,7 @@ use crate::log::OomEvent;
 use crate::rules::util::gib;
 use crate::rules::values::setting_number;
 use crate::rules::{Category, Context, Rule, RuleMeta};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 
 pub static META: RuleMeta = RuleMeta {
     code: "IL404",
@@ -48,10 +48,29 @@ impl Rule for LogOom {
     }
 }
 
+/// The log line, with the span on the error's own words when they can be found in it.
 fn event_location(file: &str, e: &OomEvent) -> Location {
     let line = u32::try_from(e.line).unwrap_or(u32::MAX);
     let src = SourceFile::snippet(file, e.text.clone(), line);
-    let span = src.line_span(line).unwrap_or_default();
+    let whole = src.line_span(line).unwrap_or_default();
+    let text = &src.text()[whole.start..whole.end];
+    let start = [
+        "CUDA out of memory",
+        "HIP out of memory",
+        "MPS backend out of memory",
+        "out of memory",
+        "Insufficient GPU memory",
+    ]
+    .iter()
+    .find_map(|k| text.find(k));
+    let span = match start {
+        Some(s) => {
+            // To the end of the first sentence of the error.
+            let end = text[s..].find(". ").map_or(text.len(), |i| s + i + 1);
+            Span::new(whole.start + s, whole.start + end)
+        }
+        None => whole,
+    };
     Location::new(&src, span)
 }
 

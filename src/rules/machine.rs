@@ -3,18 +3,58 @@
 
 use crate::config::Setting;
 use crate::diagnostic::{Diagnostic, Location};
-use crate::facts::{DeviceKind, Fact};
+use crate::facts::{DeviceKind, Fact, Origin};
 use crate::rules::util::{cite, gib};
 use crate::rules::values::setting_number;
 use crate::rules::{Context, Needed};
 
 /// Total VRAM, or record that `rule` needed it at `at`.
-pub fn vram<'a>(cx: &'a Context<'_>, rule: &'static str, at: &Location) -> Option<&'a Fact<f64>> {
-    let f = cx.facts.vram_gib.as_ref();
+///
+/// VRAM read back from the log's RAM-cache line assumed the defaults (cache = VRAM − 3 GB);
+/// when this config sets the keys that change that arithmetic, the fact is redone with them,
+/// or dropped when it cannot be (a `max_cache_vram_gb` cap hides the VRAM).
+pub fn vram(cx: &Context<'_>, rule: &'static str, at: &Location) -> Option<Fact<f64>> {
+    let f = cx
+        .facts
+        .vram_gib
+        .as_ref()
+        .and_then(|f| adjusted_for_config(cx, f));
     if f.is_none() {
         cx.need(Needed::Vram, rule, at.clone());
     }
     f
+}
+
+fn adjusted_for_config(cx: &Context<'_>, f: &Fact<f64>) -> Option<Fact<f64>> {
+    let Origin::LogDerived {
+        basis: "ram_cache",
+        file,
+        line,
+        text,
+        reasoning,
+    } = &f.origin
+    else {
+        return Some(f.clone());
+    };
+    if cx.config.get("max_cache_vram_gb").is_some() {
+        return None;
+    }
+    match number(cx, "device_working_mem_gb") {
+        Some((w, _)) if (w - 3.0).abs() > f64::EPSILON => Some(Fact::new(
+            f.value - 3.0 + w,
+            Origin::LogDerived {
+                file: file.clone(),
+                line: *line,
+                text: text.clone(),
+                reasoning: format!(
+                    "{reasoning}; redone with this config's device_working_mem_gb: {}",
+                    gib(w)
+                ),
+                basis: "ram_cache",
+            },
+        )),
+        _ => Some(f.clone()),
+    }
 }
 
 /// System RAM, or record that `rule` needed it at `at`.
@@ -81,12 +121,25 @@ pub fn device(cx: &Context<'_>) -> Option<DeviceGuess> {
             }
         }
     }
-    let f = cx.facts.device.as_ref()?;
+    if let Some(f) = cx.facts.device.as_ref() {
+        return Some(DeviceGuess {
+            kind: f.value.kind,
+            name: f.value.name.clone(),
+            because: f.origin.describe(),
+            at: f.origin.location(),
+        });
+    }
+    // A VRAM size means a discrete GPU, which torch drives as CUDA (NVIDIA, and AMD on ROCm).
+    let v = cx.facts.vram_gib.as_ref()?;
     Some(DeviceGuess {
-        kind: f.value.kind,
-        name: f.value.name.clone(),
-        because: f.origin.describe(),
-        at: f.origin.location(),
+        kind: DeviceKind::Cuda,
+        name: None,
+        because: format!(
+            "a GPU with {} GB of VRAM, from {}",
+            crate::rules::util::gib(v.value),
+            v.origin.describe()
+        ),
+        at: v.origin.location(),
     })
 }
 

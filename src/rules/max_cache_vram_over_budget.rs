@@ -97,6 +97,6 @@ impl Rule for MaxCacheVramOverBudget {
         } else {
             return;
         };
-        out.push(cite_amount(d.key(s.path()), v, "total VRAM"));
+        out.push(cite_amount(d.key(s.path()), &v, "total VRAM"));
     }
 }

@@ -5,7 +5,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::facts::DeviceKind;
 use crate::rules::machine::{boolean, device};
 use crate::rules::util::gib;
-use crate::rules::{Category, Context, Needed, Rule, RuleMeta};
+use crate::rules::{Category, Context, Rule, RuleMeta};
 use crate::source::Span;
 
 pub static META: RuleMeta = RuleMeta {
@@ -37,9 +37,8 @@ impl Rule for PartialLoading {
         let default_on = cx.target.at_least("6.13.0");
         let dev = device(cx);
         if let (Some(s), Some(true)) = (&setting, value) {
-            if dev.is_none() && !default_on {
-                cx.need(Needed::Device, META.name, cx.config.loc(s.value.span));
-            }
+            // No `need` for the device here: almost every such config runs on CUDA, and an
+            // info on each of them would be noise.
             if let Some(d) = dev.as_ref().filter(|d| d.kind != DeviceKind::Cuda) {
                 let mut diag = Diagnostic::new(
                     &META,

@@ -32,16 +32,9 @@ impl Rule for SchemaVersionTooNew {
             f.written
         );
         let d = match f.value {
-            None => Diagnostic::new(
-                &META,
-                cx.config.loc(entry.value.span),
-                format!(
-                    "`schema_version: {shown}` is not a string like '{}': {refusal}",
-                    f.written
-                ),
-            )
-            .label("YAML reads this as a number or another non-string")
-            .help(format!("Write `schema_version: {}`", f.written)),
+            // A number is a pydantic type error, reported by wrong-type: InvokeAI validates the
+            // fields before it compares the schema (load_and_migrate_config, config_default.py).
+            None => return,
             Some(v) if !KNOWN.contains(&v) => Diagnostic::new(
                 &META,
                 cx.config.loc(entry.value.span),

@@ -5,10 +5,11 @@ use crate::facts::{Fact, Origin, Target};
 use crate::knowledge::Knowledge;
 
 /// "InvokeAI 5.5.0 (from --invokeai-version)", "InvokeAI 5.4.2 (from invokeai.log:23)",
-/// "InvokeAI 6.14.0-rc2 (the newest release known)".
+/// or just "InvokeAI 6.14.0-rc2" when no version was given.
 pub fn target_phrase(t: &Target) -> String {
     let from = match &t.origin {
-        None => "the newest release known; pass --invokeai-version to choose".to_string(),
+        // The summary line already says the newest release was assumed, and how to choose.
+        None => return format!("InvokeAI {}", t.version),
         Some(o) => format!("from {}", o.describe()),
     };
     if t.version == t.release.version {
@@ -23,7 +24,11 @@ pub fn target_phrase(t: &Target) -> String {
 
 /// Attach the log line a target version came from, so the finding shows its proof.
 pub fn cite_target(d: Diagnostic, t: &Target) -> Diagnostic {
-    match t.origin.as_ref().and_then(|o| o.location()) {
+    match t
+        .origin
+        .as_ref()
+        .and_then(|o| o.location_of(t.version.as_str()))
+    {
         Some(loc) => d.related(
             loc,
             format!("InvokeAI version {} (from this log line)", t.version),

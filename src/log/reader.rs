@@ -1,0 +1,215 @@
+//! Splitting a byte stream into lines with a bounded buffer.
+//!
+//! The buffer holds [`CHUNK`] + [`MAX_LINE`] bytes. Complete lines are handed to the
+//! [`LineSink`] a block at a time; the unfinished last line is moved to the front.
+//! An unfinished line that outgrows [`MAX_LINE`] is either
+//! - a tqdm bar (frames separated by `\r`): everything up to its last `\r` is dropped,
+//!   because a terminal shows only what follows the last `\r`; or
+//! - anything else: dropped up to its `\n`, counted, and reported once in a note.
+
+use memchr::{memchr, memrchr};
+
+/// Bytes read per `read` call.
+pub const CHUNK: usize = 1 << 20;
+/// The longest line we keep. Longer ones are skipped (tqdm lines keep their last frame).
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// Receives complete lines.
+pub trait LineSink {
+    /// `block` holds whole lines, each ending in `\n`, except at end of input, where the
+    /// last line may have no `\n`.
+    fn block(&mut self, block: &[u8]);
+    /// A line was too long to keep; it still counts as one line.
+    fn skipped_line(&mut self);
+}
+
+/// What the splitter saw besides lines.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stats {
+    pub bytes: u64,
+    /// NUL bytes in the first chunk: the input is probably not text.
+    pub nul_in_head: usize,
+}
+
+/// Feed `r` to `sink` line by line.
+pub fn split<R: std::io::Read, S: LineSink>(mut r: R, sink: &mut S) -> std::io::Result<Stats> {
+    let mut buf = vec![0u8; CHUNK + MAX_LINE];
+    let mut len = 0usize;
+    let mut skipping = false;
+    let mut stats = Stats::default();
+    let mut head_checked = false;
+    loop {
+        let n = match r.read(&mut buf[len..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            if skipping {
+                sink.skipped_line();
+            } else if len > 0 {
+                sink.block(&buf[..len]);
+            }
+            return Ok(stats);
+        }
+        if !head_checked {
+            head_checked = true;
+            stats.nul_in_head = buf[len..len + n].iter().filter(|&&b| b == 0).count();
+        }
+        stats.bytes += n as u64;
+        len += n;
+
+        if skipping {
+            // We are inside an over-long line: look for its end, or for a `\r` after
+            // which a terminal would show fresh text.
+            match memchr(b'\n', &buf[..len]) {
+                Some(p) => {
+                    match last_cr(&buf[..p]) {
+                        Some(q) => drain(&mut buf, &mut len, q + 1),
+                        None => {
+                            sink.skipped_line();
+                            drain(&mut buf, &mut len, p + 1);
+                        }
+                    }
+                    skipping = false;
+                }
+                None => match last_cr(&buf[..len]) {
+                    Some(q) => {
+                        drain(&mut buf, &mut len, q + 1);
+                        skipping = false;
+                    }
+                    None => {
+                        keep_trailing_cr(&mut buf, &mut len);
+                        continue;
+                    }
+                },
+            }
+        }
+
+        if let Some(p) = memrchr(b'\n', &buf[..len]) {
+            sink.block(&buf[..=p]);
+            drain(&mut buf, &mut len, p + 1);
+        }
+        if len > MAX_LINE {
+            match last_cr(&buf[..len]) {
+                Some(q) if len - (q + 1) <= MAX_LINE => drain(&mut buf, &mut len, q + 1),
+                _ => {
+                    skipping = true;
+                    keep_trailing_cr(&mut buf, &mut len);
+                }
+            }
+        }
+    }
+}
+
+/// The last `\r` that is not part of the line ending (`\r\n`, or `\r` at the very end
+/// of what we have, whose `\n` may still be coming).
+fn last_cr(bytes: &[u8]) -> Option<usize> {
+    let mut end = bytes.len();
+    while end > 0 && bytes[end - 1] == b'\r' {
+        end -= 1;
+    }
+    memrchr(b'\r', &bytes[..end])
+}
+
+/// Drop what we have of an over-long line, except trailing `\r`s: the next read may
+/// show that they separate tqdm frames rather than end the line.
+fn keep_trailing_cr(buf: &mut [u8], len: &mut usize) {
+    let crs = buf[..*len]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == b'\r')
+        .count();
+    drain(buf, len, *len - crs);
+}
+
+/// Drop `buf[..n]`, keeping `buf[n..len]` at the front.
+fn drain(buf: &mut [u8], len: &mut usize, n: usize) {
+    let n = n.min(*len);
+    buf.copy_within(n..*len, 0);
+    *len -= n;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Collect {
+        lines: Vec<Vec<u8>>,
+    }
+    impl LineSink for Collect {
+        fn block(&mut self, block: &[u8]) {
+            for l in block.split_inclusive(|&b| b == b'\n') {
+                self.lines.push(l.to_vec());
+            }
+        }
+        fn skipped_line(&mut self) {
+            self.lines.push(b"<skipped>".to_vec());
+        }
+    }
+
+    /// A reader that hands out at most `step` bytes per call, to exercise chunk seams.
+    struct Trickle<'a> {
+        data: &'a [u8],
+        step: usize,
+    }
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.step.min(out.len()).min(self.data.len());
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn lines_survive_chunk_seams() {
+        let text = b"one\ntwo\r\nthree";
+        for step in 1..text.len() {
+            let mut c = Collect::default();
+            split(Trickle { data: text, step }, &mut c).unwrap();
+            let joined: Vec<u8> = c.lines.concat();
+            assert_eq!(joined, text.to_vec(), "step {step}");
+            assert_eq!(c.lines.len(), 3, "step {step}");
+        }
+    }
+
+    #[test]
+    fn overlong_line_is_skipped_once_and_counts_as_one_line() {
+        let mut data = b"a\n".to_vec();
+        data.extend(std::iter::repeat_n(b'x', CHUNK * 2 + 5));
+        data.extend(b"\nb\n");
+        let mut c = Collect::default();
+        split(&data[..], &mut c).unwrap();
+        assert_eq!(
+            c.lines,
+            vec![b"a\n".to_vec(), b"<skipped>".to_vec(), b"b\n".to_vec()]
+        );
+    }
+
+    #[test]
+    fn endless_tqdm_line_keeps_its_last_frame() {
+        let mut data = Vec::new();
+        for i in 0..60_000 {
+            data.extend(format!("\r{:3}%|####      | {i}/60000 [00:01<00:02]", i % 100).bytes());
+        }
+        data.extend(b"\n");
+        assert!(data.len() > 2 * (CHUNK + MAX_LINE));
+        let mut c = Collect::default();
+        split(&data[..], &mut c).unwrap();
+        assert_eq!(c.lines.len(), 1);
+        let last = String::from_utf8(c.lines[0].clone()).unwrap();
+        assert!(last.ends_with("59999/60000 [00:01<00:02]\n"), "{last:.80}");
+        // Earlier frames were dropped: the line is bounded by the buffer.
+        assert!(last.len() <= CHUNK + MAX_LINE);
+    }
+
+    #[test]
+    fn nul_bytes_in_head_are_counted() {
+        let mut c = Collect::default();
+        let stats = split(&b"\0\0abc\n"[..], &mut c).unwrap();
+        assert_eq!(stats.nul_in_head, 2);
+        assert_eq!(stats.bytes, 6);
+    }
+}
