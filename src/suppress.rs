@@ -398,7 +398,6 @@ pub fn apply(sup: &Suppressions, source: &Arc<SourceFile>, diags: Vec<Diagnostic
             };
             meta_findings.push(
                 Diagnostic::new(&UNUSED, loc, message)
-                    .key(meta.name)
                     .label(label)
                     .help("remove it: the finding it was written for is gone"),
             );

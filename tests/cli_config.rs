@@ -290,7 +290,11 @@ fn missing_fact_follows_the_selection() {
     );
     let r = run(t.path(), &lint(&["--isolated"]));
     assert_eq!(names(&r.stdout), vec!["missing-fact"], "{}", r.all());
-    assert!(r.stdout.contains("max-cache-vram-over-budget needs"), "{}", r.all());
+    assert!(
+        r.stdout.contains("max-cache-vram-over-budget needs"),
+        "{}",
+        r.all()
+    );
     // The only rule that needed VRAM is off: nothing is missing.
     let r = run(
         t.path(),
