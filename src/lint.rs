@@ -279,21 +279,35 @@ pub fn load_config(path: &Path, display: &str) -> Result<ConfigFile, String> {
 /// A config's bytes: open and read, no stat (this runs once per file of a tree; a config
 /// is a few KB, so one read usually takes it whole).
 pub fn read_config_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    thread_local! {
+        // Read into one buffer per thread and copy out exactly what was read: the text
+        // lives as long as its findings, so a roomy buffer per file would stay allocated.
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     let file = std::fs::File::open(path).map_err(io_reason)?;
-    let mut bytes = Vec::with_capacity(8 * 1024);
-    // Reading at most one byte past the limit tells a too-large file without a stat, and
-    // stops one that grows while it is read.
-    match file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut bytes) {
-        Ok(_) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
-            return Err("is a directory".into())
+    SCRATCH.with(|scratch| {
+        let mut buf = scratch.borrow_mut();
+        buf.clear();
+        if buf.capacity() == 0 {
+            buf.reserve(16 * 1024);
         }
-        Err(e) => return Err(io_reason(e)),
-    }
-    if bytes.len() as u64 > MAX_CONFIG_BYTES {
-        return Err(too_big(bytes.len() as u64));
-    }
-    Ok(bytes)
+        // Reading at most one byte past the limit tells a too-large file without a stat,
+        // and stops one that grows while it is read.
+        match file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut buf) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+                return Err("is a directory".into())
+            }
+            Err(e) => return Err(io_reason(e)),
+        }
+        if buf.len() as u64 > MAX_CONFIG_BYTES {
+            let len = buf.len() as u64;
+            // Do not keep a multi-megabyte buffer around for the next small file.
+            *buf = Vec::new();
+            return Err(too_big(len));
+        }
+        Ok(buf.to_vec())
+    })
 }
 
 fn too_big(len: u64) -> String {
