@@ -1,16 +1,18 @@
 //! The command line: parse arguments, call the library, map results to exit codes.
 //!
-//! Exit codes: 0 no error-level finding, 1 an error-level finding, 2 usage error,
-//! unreadable input, or nothing to lint.
+//! Exit codes (docs/exit-codes.md): 0 nothing at or above `--fail-on`, 1 findings at or
+//! above it (or more warnings than `--max-warnings`), 2 a usage, config or I/O error.
+//! Never 101: a panic is caught and reported as an internal error with exit 2.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::baseline::Baseline;
 use crate::diagnostic::Severity;
 use crate::knowledge::{Knowledge, Version};
-use crate::lint::{self, LintInput};
+use crate::lint::{self, LintInput, Outcome};
 use crate::report::{self, Format};
 use crate::rules;
 
@@ -38,9 +40,26 @@ pub enum ListFormat {
     Json,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl FailOn {
+    fn severity(self) -> Severity {
+        match self {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Lint invokeai.yaml files.
+    /// Lint invokeai.yaml files (default: every InvokeAI config under the working directory).
     Lint(LintArgs),
     /// List every rule.
     Rules {
@@ -70,13 +89,62 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Show the rule settings and facts that apply to a file, and where each came from.
+    PrintConfig(PrintConfigArgs),
+    /// Print a JSON Schema: of invokeai-lint.toml, or of invokeai.yaml for a release.
+    Schema {
+        #[command(subcommand)]
+        which: SchemaCommand,
+    },
+    /// Record today's findings in a file, so that later runs report only new ones.
+    Baseline {
+        #[command(subcommand)]
+        action: BaselineCommand,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
-#[derive(clap::Args, Debug)]
-pub struct LintArgs {
-    /// invokeai.yaml files.
-    pub paths: Vec<PathBuf>,
-    /// The InvokeAI release to lint against (default: the log's, else the newest known).
+#[derive(Subcommand, Debug)]
+pub enum SchemaCommand {
+    /// JSON Schema of invokeai-lint.toml.
+    LinterConfig,
+    /// JSON Schema of invokeai.yaml as one InvokeAI release reads it.
+    InvokeaiConfig {
+        /// The release (default: the newest known).
+        #[arg(long = "invokeai-version", value_name = "V")]
+        invokeai_version: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BaselineCommand {
+    /// Lint, and write every finding to FILE (exit 0 unless an input could not be read).
+    Create {
+        /// The baseline file to write (JSON).
+        file: PathBuf,
+        #[command(flatten)]
+        lint: LintArgs,
+    },
+    /// Lint against FILE: fail on findings it does not list, and on findings it lists
+    /// that are gone (the baseline is stale and should be created again).
+    Check {
+        /// The baseline file to read.
+        file: PathBuf,
+        #[command(flatten)]
+        lint: LintArgs,
+    },
+}
+
+/// Facts about the machine and the release, shared by `lint` and `print-config`.
+#[derive(clap::Args, Debug, Default)]
+#[command(next_help_heading = "Facts")]
+pub struct FactArgs {
+    /// The InvokeAI release to lint against (default: the linter config's, else the log's,
+    /// else the newest known).
     #[arg(long = "invokeai-version", value_name = "V")]
     pub invokeai_version: Option<String>,
     /// Total VRAM of the GPU InvokeAI runs on, in GB (GiB, as InvokeAI counts).
@@ -88,16 +156,101 @@ pub struct LintArgs {
     /// The torch device InvokeAI runs on: cuda (NVIDIA or ROCm), mps, cpu, xpu.
     #[arg(long, value_name = "KIND")]
     pub device: Option<String>,
-    /// An InvokeAI console log to take facts from (version, VRAM, device, OOM events).
+    /// The operating system InvokeAI runs on: linux, windows, macos.
+    #[arg(long, value_name = "OS")]
+    pub os: Option<String>,
+    /// An InvokeAI console log to take facts from, or `auto` for the invokeai.log next to
+    /// each config.
     #[arg(long, value_name = "LOG")]
     pub log: Option<PathBuf>,
     /// Read system RAM, VRAM and the GPU from this machine (nvidia-smi or rocm-smi).
     #[arg(long)]
     pub detect: bool,
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+}
+
+/// Which rules, from where: shared by `lint` and `print-config`.
+#[derive(clap::Args, Debug, Default)]
+#[command(next_help_heading = "Rule selection")]
+pub struct SettingsArgs {
+    /// Use this linter config instead of the invokeai-lint.toml found upward from the
+    /// working directory.
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+    /// Use no linter config at all.
+    #[arg(long)]
+    pub isolated: bool,
+    /// Rules to run, replacing the linter config's set (codes, names, categories, IL1, ALL).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+    /// Rules to add to the set.
+    #[arg(long = "extend-select", value_name = "RULES", value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Rules to turn off.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Lowest severity that fails the run with exit 1 (default: the linter config's, else error).
+    #[arg(long = "fail-on", value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+    /// Fail when there are more than N warnings.
+    #[arg(long = "max-warnings", value_name = "N")]
+    pub max_warnings: Option<usize>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct LintArgs {
+    /// Files and directories to lint; `-` reads stdin. Default: the working directory.
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub facts: FactArgs,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Exit 0 even when there are findings (2 still means the run itself failed).
+    #[arg(long = "exit-zero", help_heading = "Exit status")]
+    pub exit_zero: bool,
+    /// Apply the linter config's `exclude` to files named on the command line too
+    /// (for pre-commit, which names every staged file).
+    #[arg(long = "force-exclude", help_heading = "Inputs")]
+    pub force_exclude: bool,
+    /// The name of the file read from stdin, for messages and for the linter config's paths
+    /// (given alone, it also means: read stdin).
+    #[arg(long = "stdin-filename", value_name = "PATH", help_heading = "Inputs")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Ignore every `# invokeai-lint: disable` comment (for CI that must not be bypassed).
+    #[arg(long = "no-inline-suppressions", help_heading = "Inputs")]
+    pub no_inline_suppressions: bool,
+    /// Report only findings that are not in this baseline file (see `baseline create`).
+    #[arg(long, value_name = "FILE", help_heading = "Inputs")]
+    pub baseline: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human, help_heading = "Output")]
     pub format: Format,
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    /// Write the report to FILE instead of stdout.
+    #[arg(
+        long = "output-file",
+        short = 'o',
+        value_name = "FILE",
+        help_heading = "Output"
+    )]
+    pub output_file: Option<PathBuf>,
+    /// Print how many findings each rule made instead of the findings.
+    #[arg(long, help_heading = "Output")]
+    pub statistics: bool,
+    /// Print the findings and nothing else: no summary line, no notes.
+    #[arg(long, short = 'q', help_heading = "Output")]
+    pub quiet: bool,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, help_heading = "Output")]
     pub color: ColorChoice,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PrintConfigArgs {
+    /// The file to show settings for (it need not exist). Default: the top-level settings.
+    pub path: Option<PathBuf>,
+    #[command(flatten)]
+    pub facts: FactArgs,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
 }
 
 pub fn main() -> i32 {
@@ -109,10 +262,17 @@ pub fn main() -> i32 {
             return code;
         }
     };
-    match run(cli) {
-        Ok(code) => code,
-        Err(msg) => {
+    // A panic is a bug, but the exit contract still holds: say so and exit 2, not 101.
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(Ok(code)) => code,
+        Ok(Err(msg)) => {
             eprintln!("invokeai-lint: error: {msg}");
+            2
+        }
+        Err(_) => {
+            eprintln!(
+                "invokeai-lint: internal error (a bug in invokeai-lint; the message above says where). Please report it with the input that caused it."
+            );
             2
         }
     }
@@ -135,6 +295,15 @@ fn run(cli: Cli) -> Result<i32, String> {
             Ok(0)
         }
         Command::Facts { logs, format, .. } => facts(&logs, format),
+        Command::PrintConfig(args) => print_config(args),
+        Command::Schema { which } => schema(which),
+        Command::Baseline { action } => baseline(action),
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "invokeai-lint", &mut out);
+            out.flush().map_err(|e| e.to_string())?;
+            Ok(0)
+        }
     }
 }
 
@@ -150,35 +319,242 @@ pub fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-fn run_lint(args: LintArgs) -> Result<i32, String> {
-    let input = LintInput {
-        paths: args.paths,
-        invokeai_version: args.invokeai_version,
-        vram_gb: args.vram_gb,
-        ram_gb: args.ram_gb,
-        device: args.device,
-        log: args.log,
-        detect: args.detect,
+fn apply_facts(input: &mut LintInput, f: FactArgs) {
+    input.invokeai_version = f.invokeai_version;
+    input.vram_gb = f.vram_gb;
+    input.ram_gb = f.ram_gb;
+    input.device = f.device;
+    input.os = f.os;
+    input.log = f.log;
+    input.detect = f.detect;
+}
+
+fn apply_settings(input: &mut LintInput, s: SettingsArgs) {
+    input.config = s.config;
+    input.isolated = s.isolated;
+    input.select = s.select;
+    input.extend_select = s.extend_select;
+    input.ignore = s.ignore;
+    input.fail_on = s.fail_on.map(FailOn::severity);
+    input.max_warnings = s.max_warnings;
+}
+
+/// How to show a run, taken out of [`LintArgs`] before its inputs are used.
+struct Show {
+    format: Format,
+    color: ColorChoice,
+    output_file: Option<PathBuf>,
+    statistics: bool,
+    quiet: bool,
+    exit_zero: bool,
+}
+
+fn split(args: LintArgs) -> (LintInput, Show) {
+    let show = Show {
+        format: args.format,
+        color: args.color,
+        output_file: args.output_file,
+        statistics: args.statistics,
+        quiet: args.quiet,
+        exit_zero: args.exit_zero,
     };
-    let report = lint::lint(&input).map_err(|e| e.0)?;
-    let color = use_color(args.color);
-    let mut out = std::io::stdout().lock();
-    report::render(&report, args.format, color, &mut out).map_err(|e| e.to_string())?;
-    out.flush().map_err(|e| e.to_string())?;
+    let mut input = LintInput {
+        paths: args.paths,
+        force_exclude: args.force_exclude,
+        stdin_filename: args.stdin_filename,
+        no_inline_suppressions: args.no_inline_suppressions,
+        baseline: args.baseline,
+        ..Default::default()
+    };
+    apply_facts(&mut input, args.facts);
+    apply_settings(&mut input, args.settings);
+    (input, show)
+}
+
+fn run_lint(args: LintArgs) -> Result<i32, String> {
+    let (input, show) = split(args);
+    let outcome = lint::run(&input).map_err(|e| e.0)?;
+    let code = emit(&outcome, &show);
+    // The process exits next: freeing every finding and source text one by one would
+    // only cost time (a few percent of a 10 000-file run).
+    std::mem::forget(outcome);
+    code
+}
+
+/// Render the report where it was asked for, say on stderr what the report does not,
+/// and decide the exit code.
+fn emit(outcome: &Outcome, show: &Show) -> Result<i32, String> {
+    let report = &outcome.report;
+    let nothing_linted = report.files.is_empty() && report.skipped.is_empty();
+    let color = show.output_file.is_none() && use_color(show.color);
+    let mut buf: Vec<u8> = Vec::new();
+    if !nothing_linted {
+        if show.statistics {
+            let counts = crate::statistics::count(&report.diagnostics);
+            let written = if show.format == Format::Json {
+                crate::statistics::render_json(&counts, &mut buf)
+            } else {
+                crate::statistics::render_text(&counts, &mut buf).and_then(|()| {
+                    if show.quiet {
+                        Ok(())
+                    } else {
+                        writeln!(buf, "{}", report::summary_line(report))
+                    }
+                })
+            };
+            written.map_err(|e| e.to_string())?;
+        } else {
+            report::render(report, show.format, color, &mut buf).map_err(|e| e.to_string())?;
+            if show.quiet && matches!(show.format, Format::Human | Format::Concise) {
+                strip_summary(&mut buf, &report::summary_line(report));
+            }
+        }
+    }
+    match &show.output_file {
+        Some(path) => write_file(path, &buf)?,
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&buf).map_err(|e| e.to_string())?;
+            out.flush().map_err(|e| e.to_string())?;
+        }
+    }
     for (path, why) in &report.skipped {
-        eprintln!("invokeai-lint: skipped {path}: {why}");
+        eprintln!("invokeai-lint: error: cannot lint {path}: {why}");
     }
-    if report.summary.files == 0 {
-        return Err("nothing was linted".into());
+    if !show.quiet {
+        for n in &outcome.notes {
+            eprintln!("invokeai-lint: note: {n}");
+        }
+        if let Some(b) = outcome.baseline {
+            eprintln!(
+                "invokeai-lint: baseline: {} known finding{} not shown; {} fixed since the baseline was made",
+                b.known,
+                if b.known == 1 { "" } else { "s" },
+                b.fixed
+            );
+        }
     }
-    if !report.skipped.is_empty() {
-        return Ok(2);
+    let (code, why) = lint::exit_code(outcome, show.exit_zero);
+    if let Some(why) = why {
+        eprintln!("invokeai-lint: {why}");
     }
-    let failed = report
-        .diagnostics
-        .iter()
-        .any(|d| d.severity == Severity::Error);
-    Ok(i32::from(failed))
+    Ok(code)
+}
+
+/// Drop the closing summary sentence (plain or bold) that the human and concise formats end with.
+fn strip_summary(buf: &mut Vec<u8>, summary: &str) {
+    for tail in [format!("{summary}\n"), format!("\x1b[1m{summary}\x1b[0m\n")] {
+        if buf.ends_with(tail.as_bytes()) {
+            buf.truncate(buf.len() - tail.len());
+            return;
+        }
+    }
+}
+
+/// Write through a temporary file in the same directory, so a reader never sees half a report.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| format!("{}: not a file name", path.display()))?;
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("cannot write {}: {e}", path.display())
+        })
+}
+
+fn print_config(args: PrintConfigArgs) -> Result<i32, String> {
+    let mut input = LintInput::default();
+    apply_facts(&mut input, args.facts);
+    apply_settings(&mut input, args.settings);
+    let view = crate::print_config::view(&input, args.path.as_deref()).map_err(|e| e.0)?;
+    match args.format {
+        ListFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&view).map_err(|e| e.to_string())?
+        ),
+        ListFormat::Human => print!("{}", crate::print_config::render_text(&view)),
+    }
+    Ok(0)
+}
+
+fn schema(which: SchemaCommand) -> Result<i32, String> {
+    let value = match which {
+        SchemaCommand::LinterConfig => crate::schema::linter_config(),
+        SchemaCommand::InvokeaiConfig { invokeai_version } => {
+            let kb = Knowledge::get();
+            let v = match invokeai_version {
+                Some(s) => Version::parse(&s)?,
+                None => kb.newest().version.clone(),
+            };
+            crate::schema::invokeai_config(kb, &v)?
+        }
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
+    );
+    Ok(0)
+}
+
+fn baseline(action: BaselineCommand) -> Result<i32, String> {
+    match action {
+        BaselineCommand::Create { file, lint: args } => {
+            if args.baseline.is_some() {
+                return Err("baseline create writes a baseline; --baseline reads one".into());
+            }
+            let (input, show) = split(args);
+            let outcome = lint::run(&input).map_err(|e| e.0)?;
+            let report = &outcome.report;
+            for (path, why) in &report.skipped {
+                eprintln!("invokeai-lint: error: cannot lint {path}: {why}");
+            }
+            if !report.skipped.is_empty() {
+                return Ok(2);
+            }
+            let b = Baseline::from_diagnostics(&report.diagnostics);
+            write_file(&file, b.to_json().as_bytes())?;
+            if !show.quiet {
+                eprintln!(
+                    "invokeai-lint: wrote {} finding{} in {} file{} to {}",
+                    b.total(),
+                    if b.total() == 1 { "" } else { "s" },
+                    report.files.len(),
+                    if report.files.len() == 1 { "" } else { "s" },
+                    file.display()
+                );
+            }
+            Ok(0)
+        }
+        BaselineCommand::Check { file, lint: args } => {
+            if args.baseline.is_some() {
+                return Err("baseline check reads FILE; leave out --baseline".into());
+            }
+            let (mut input, show) = split(args);
+            input.baseline = Some(file.clone());
+            let outcome = lint::run(&input).map_err(|e| e.0)?;
+            let code = emit(&outcome, &show)?;
+            let fixed = outcome.baseline.map_or(0, |b| b.fixed);
+            if code == 0 && fixed > 0 {
+                eprintln!(
+                    "invokeai-lint: {} is stale: {fixed} finding{} it lists {} gone; run `invokeai-lint baseline create {}` with the same arguments to shrink it",
+                    file.display(),
+                    if fixed == 1 { "" } else { "s" },
+                    if fixed == 1 { "is" } else { "are" },
+                    file.display()
+                );
+                return Ok(1);
+            }
+            Ok(code)
+        }
+    }
 }
 
 fn print_rules(format: ListFormat) {

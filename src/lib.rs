@@ -3,16 +3,24 @@
 //!
 //! Data flows one way: inputs → parse (yaml, log) → facts → rules → report.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod discover;
 pub mod facts;
 pub mod fix;
 pub mod host;
 pub mod knowledge;
 pub mod lint;
+pub mod linter_config;
 pub mod log;
+pub mod print_config;
 pub mod report;
 pub mod rules;
+pub mod schema;
+pub mod selection;
 pub mod source;
+pub mod statistics;
+pub mod suppress;
 pub mod yaml;

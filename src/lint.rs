@@ -1,29 +1,68 @@
-//! The lint pipeline: inputs → facts → rules → report.
+//! The lint pipeline: inputs → facts → rules → suppressions → selection → baseline → report.
+//!
+//! Per file: the linter config's overrides give its rule settings and facts; facts are
+//! then combined in order of trust (flags, linter config, `--detect`, the log); the
+//! target release is chosen the same way; every rule runs; inline suppressions drop what
+//! they silence; rule selection and severities are applied last, so a suppression of a
+//! rule that is off for this path is still judged against what the rule found.
 
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::baseline::{self, Baseline};
 use crate::config::ConfigFile;
-use crate::diagnostic::{Diagnostic, Summary};
+use crate::diagnostic::{Diagnostic, Severity, Summary};
+use crate::discover::{self, Candidate};
 use crate::facts::{Device, DeviceKind, Fact, Facts, Origin, Target};
+use crate::host::HostFacts;
 use crate::knowledge::{Knowledge, Version};
+use crate::linter_config::{self, ConfigFacts, FileSettings, LinterConfig};
+use crate::log::LogFacts;
 use crate::report::Report;
 use crate::rules::{self, Context};
+use crate::selection::{Layer, RuleSet};
 use crate::source::SourceFile;
+use crate::suppress;
 
 /// Largest config read; InvokeAI configs are a few KB.
 pub const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
 
+/// The log `--log auto` looks for next to each config.
+pub const AUTO_LOG_NAME: &str = "invokeai.log";
+
 #[derive(Clone, Debug, Default)]
 pub struct LintInput {
+    /// Files and directories; `-` is stdin. Empty: the working directory.
     pub paths: Vec<PathBuf>,
     pub invokeai_version: Option<String>,
     pub vram_gb: Option<f64>,
     pub ram_gb: Option<f64>,
     pub device: Option<String>,
+    pub os: Option<String>,
+    /// A log file, or `auto`: `invokeai.log` next to each config.
     pub log: Option<PathBuf>,
     /// Read RAM/VRAM/device from this machine (`--detect`).
     pub detect: bool,
+    /// `--config FILE`; None: `invokeai-lint.toml` found upward from the working directory.
+    pub config: Option<PathBuf>,
+    /// `--isolated`: no linter config at all.
+    pub isolated: bool,
+    pub select: Option<Vec<String>>,
+    pub extend_select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+    pub max_warnings: Option<usize>,
+    pub force_exclude: bool,
+    pub no_inline_suppressions: bool,
+    pub baseline: Option<PathBuf>,
+    /// Name stdin's text for messages and config matching.
+    pub stdin_filename: Option<PathBuf>,
+    /// Stdin's bytes, for tests; None reads the process's stdin when `-` is given.
+    pub stdin: Option<Vec<u8>>,
+    /// Working directory for discovery and globs; None: the process's.
+    pub cwd: Option<PathBuf>,
 }
 
 /// A problem with the run itself (exit 2).
@@ -36,59 +75,191 @@ impl std::fmt::Display for UsageError {
     }
 }
 
-/// Facts from flags and the log, before any per-path config.
-pub fn base_facts(input: &LintInput) -> Result<Facts, UsageError> {
-    let mut facts = Facts::default();
-    if let Some(path) = &input.log {
-        let log = crate::log::read_log(path)
-            .map_err(|e| UsageError(format!("cannot read log {}: {e}", path.display())))?;
-        facts.apply_log(Arc::new(log));
-    }
-    if input.detect {
-        // Host facts beat the log and lose to flags.
-        let host = crate::host::detect();
-        for note in &host.notes {
-            eprintln!("invokeai-lint: --detect: {note}");
+/// Findings against a baseline, for the closing note.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BaselineStats {
+    pub known: usize,
+    pub fixed: usize,
+}
+
+/// A lint run: the report and what decides the exit code.
+pub struct Outcome {
+    pub report: Report,
+    pub fail_on: Severity,
+    pub max_warnings: Option<usize>,
+    /// Said on stderr unless `--quiet`: walk problems, logs not found, suppressions used.
+    pub notes: Vec<String>,
+    pub baseline: Option<BaselineStats>,
+    /// Findings silenced by inline suppressions.
+    pub suppressed: usize,
+    /// The linter config used, as named in messages.
+    pub linter_config: Option<String>,
+}
+
+/// Flag facts, checked once.
+#[derive(Clone, Debug, Default)]
+pub struct FlagFacts {
+    pub vram_gb: Option<f64>,
+    pub ram_gb: Option<f64>,
+    pub device: Option<DeviceKind>,
+    pub os: Option<String>,
+}
+
+impl FlagFacts {
+    pub fn from_input(input: &LintInput) -> Result<FlagFacts, UsageError> {
+        let device = input
+            .device
+            .as_deref()
+            .map(|d| {
+                DeviceKind::parse(d).ok_or_else(|| {
+                    UsageError(format!("--device {d}: expected cuda, mps, cpu or xpu"))
+                })
+            })
+            .transpose()?;
+        for (flag, v) in [("--vram-gb", input.vram_gb), ("--ram-gb", input.ram_gb)] {
+            if let Some(x) = v {
+                if !(x.is_finite() && x > 0.0) {
+                    return Err(UsageError(format!(
+                        "{flag} {x}: expected a number of GB greater than 0"
+                    )));
+                }
+            }
         }
-        facts.ram_gib = host.ram_gib.or(facts.ram_gib);
-        facts.vram_gib = host.vram_gib.or(facts.vram_gib);
-        facts.device = host.device.or(facts.device);
-        facts.os = host.os.or(facts.os);
+        let os = input
+            .os
+            .as_deref()
+            .map(|o| {
+                let lower = o.to_ascii_lowercase();
+                if linter_config::OS_NAMES.contains(&lower.as_str()) {
+                    Ok(lower)
+                } else {
+                    Err(UsageError(format!(
+                        "--os {o}: expected {}",
+                        linter_config::OS_NAMES.join(", ")
+                    )))
+                }
+            })
+            .transpose()?;
+        Ok(FlagFacts {
+            vram_gb: input.vram_gb,
+            ram_gb: input.ram_gb,
+            device,
+            os,
+        })
     }
-    if let Some(v) = input.vram_gb {
+}
+
+/// Facts for one file, in order of trust: flags, the linter config, `--detect`, the log.
+pub fn combine_facts(
+    log: Option<Arc<LogFacts>>,
+    host: Option<&HostFacts>,
+    config: &ConfigFacts,
+    flags: &FlagFacts,
+) -> Facts {
+    let mut facts = Facts::default();
+    if let Some(log) = log {
+        facts.apply_log(log);
+    }
+    if let Some(host) = host {
+        facts.ram_gib = host.ram_gib.clone().or(facts.ram_gib);
+        facts.vram_gib = host.vram_gib.clone().or(facts.vram_gib);
+        facts.device = host.device.clone().or(facts.device);
+        facts.os = host.os.clone().or(facts.os);
+    }
+    if let Some(f) = &config.vram_gb {
+        facts.vram_gib = Some(f.clone());
+    }
+    if let Some(f) = &config.ram_gb {
+        facts.ram_gib = Some(f.clone());
+    }
+    if let Some(f) = &config.device {
+        if let Some(kind) = DeviceKind::parse(&f.value) {
+            facts.device = Some(Fact::new(Device { kind, name: None }, f.origin.clone()));
+        }
+    }
+    if let Some(f) = &config.os {
+        facts.os = Some(f.clone());
+    }
+    if let Some(v) = flags.vram_gb {
         facts.vram_gib = Some(Fact::new(v, Origin::Flag("--vram-gb".into())));
     }
-    if let Some(v) = input.ram_gb {
+    if let Some(v) = flags.ram_gb {
         facts.ram_gib = Some(Fact::new(v, Origin::Flag("--ram-gb".into())));
     }
-    if let Some(d) = &input.device {
-        let kind = DeviceKind::parse(d)
-            .ok_or_else(|| UsageError(format!("--device {d}: expected cuda, mps, cpu or xpu")))?;
+    if let Some(kind) = flags.device {
         facts.device = Some(Fact::new(
             Device { kind, name: None },
             Origin::Flag("--device".into()),
         ));
     }
+    if let Some(os) = &flags.os {
+        facts.os = Some(Fact::new(os.clone(), Origin::Flag("--os".into())));
+    }
     facts.env_alloc_conf = std::env::var("PYTORCH_CUDA_ALLOC_CONF").ok();
-    Ok(facts)
+    facts
+}
+
+/// Facts from flags and the log, before any per-path config.
+pub fn base_facts(input: &LintInput) -> Result<Facts, UsageError> {
+    let flags = FlagFacts::from_input(input)?;
+    let log = match &input.log {
+        Some(path) if !is_auto(path) => Some(read_log(path)?),
+        _ => None,
+    };
+    let host = input.detect.then(crate::host::detect);
+    Ok(combine_facts(
+        log,
+        host.as_ref(),
+        &ConfigFacts::default(),
+        &flags,
+    ))
+}
+
+fn is_auto(p: &Path) -> bool {
+    p.as_os_str() == "auto"
+}
+
+fn read_log(path: &Path) -> Result<Arc<LogFacts>, UsageError> {
+    crate::log::read_log(path)
+        .map(Arc::new)
+        .map_err(|e| UsageError(format!("cannot read log {}: {e}", path.display())))
 }
 
 /// The release to lint against: the flag, else the newest log session, else the newest release.
 pub fn choose_target(flag: Option<&str>, facts: &Facts) -> Result<Target, UsageError> {
+    choose_target_for(flag, None, facts)
+}
+
+/// The release to lint against: the flag, else the linter config's `invokeai_version` for
+/// this path, else the newest log session, else the newest release.
+pub fn choose_target_for(
+    flag: Option<&str>,
+    config: Option<&Fact<String>>,
+    facts: &Facts,
+) -> Result<Target, UsageError> {
     let kb = Knowledge::get();
-    let (version, origin) = match flag {
-        Some(text) => (
+    let (version, origin) = match (flag, config) {
+        (Some(text), _) => (
             Version::parse(text).map_err(|e| UsageError(format!("--invokeai-version: {e}")))?,
             Some(Origin::Flag("--invokeai-version".into())),
         ),
-        None => match &facts.log_version {
+        (None, Some(f)) => (
+            Version::parse(&f.value)
+                .map_err(|e| UsageError(format!("{}: {e}", f.origin.describe())))?,
+            Some(f.origin.clone()),
+        ),
+        (None, None) => match &facts.log_version {
             Some(f) => (f.value.clone(), Some(f.origin.clone())),
             None => (kb.newest().version.clone(), None),
         },
     };
     let release = kb.release_for(&version).ok_or_else(|| {
+        let from = origin
+            .as_ref()
+            .map(|o| format!(" ({})", o.describe()))
+            .unwrap_or_default();
         UsageError(format!(
-            "InvokeAI {version} is older than 3.0.0, the oldest release invokeai-lint knows (2.x used invokeai.init, not invokeai.yaml)"
+            "InvokeAI {version}{from} is older than 3.0.0, the oldest release invokeai-lint knows (2.x used invokeai.init, not invokeai.yaml)"
         ))
     })?;
     Ok(Target {
@@ -100,19 +271,49 @@ pub fn choose_target(flag: Option<&str>, facts: &Facts) -> Result<Target, UsageE
 
 /// Read and parse one config file. Errors are reasons to skip it.
 pub fn load_config(path: &Path, display: &str) -> Result<ConfigFile, String> {
-    let meta = std::fs::metadata(path).map_err(io_reason)?;
-    if meta.is_dir() {
-        return Err("is a directory".into());
-    }
-    if meta.len() > MAX_CONFIG_BYTES {
-        return Err(format!(
-            "is {} bytes; an invokeai.yaml is a few KB, so this is not one (limit {MAX_CONFIG_BYTES})",
-            meta.len()
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(io_reason)?;
+    let bytes = read_config_bytes(path)?;
     let absolute = std::fs::canonicalize(path).ok();
     Ok(config_from_bytes(display, bytes).with_path(absolute))
+}
+
+/// A config's bytes: open and read, no stat (this runs once per file of a tree; a config
+/// is a few KB, so one read usually takes it whole).
+pub fn read_config_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    thread_local! {
+        // Read into one buffer per thread and copy out exactly what was read: the text
+        // lives as long as its findings, so a roomy buffer per file would stay allocated.
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let file = std::fs::File::open(path).map_err(io_reason)?;
+    SCRATCH.with(|scratch| {
+        let mut buf = scratch.borrow_mut();
+        buf.clear();
+        if buf.capacity() == 0 {
+            buf.reserve(16 * 1024);
+        }
+        // Reading at most one byte past the limit tells a too-large file without a stat,
+        // and stops one that grows while it is read.
+        match file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut buf) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+                return Err("is a directory".into())
+            }
+            Err(e) => return Err(io_reason(e)),
+        }
+        if buf.len() as u64 > MAX_CONFIG_BYTES {
+            let len = buf.len() as u64;
+            // Do not keep a multi-megabyte buffer around for the next small file.
+            *buf = Vec::new();
+            return Err(too_big(len));
+        }
+        Ok(buf.to_vec())
+    })
+}
+
+fn too_big(len: u64) -> String {
+    format!(
+        "is {len} bytes; an invokeai.yaml is a few KB, so this is not one (limit {MAX_CONFIG_BYTES})"
+    )
 }
 
 /// Parse config bytes (a file's, or stdin's).
@@ -143,56 +344,822 @@ fn io_reason(e: std::io::Error) -> String {
 
 /// Run every rule over one parsed config.
 pub fn check_config(config: &ConfigFile, facts: &Facts, target: &Target) -> Vec<Diagnostic> {
+    check_config_selected(config, facts, target, |_| true)
+}
+
+/// Run every rule; `missing-fact` only mentions rules for which `enabled(name)` holds, so
+/// a fact needed only by rules that are off is not asked for.
+pub fn check_config_selected(
+    config: &ConfigFile,
+    facts: &Facts,
+    target: &Target,
+    enabled: impl Fn(&str) -> bool,
+) -> Vec<Diagnostic> {
     let cx = Context::new(config, facts, target);
     let mut out = Vec::new();
     for rule in rules::all() {
         rule.check(&cx, &mut out);
     }
+    for (fact, rule, at) in cx.take_needed() {
+        if enabled(rule) {
+            cx.need(fact, rule, at);
+        }
+    }
     out.extend(rules::missing_fact::report(&cx));
     out
 }
 
-/// The whole `lint` command as a library call.
-pub fn lint(input: &LintInput) -> Result<Report, UsageError> {
-    if input.paths.is_empty() {
-        return Err(UsageError(
-            "nothing to lint: give one or more invokeai.yaml files".into(),
-        ));
-    }
-    let facts = base_facts(input)?;
-    let target = choose_target(input.invokeai_version.as_deref(), &facts)?;
-    let mut diagnostics = Vec::new();
-    let mut skipped = Vec::new();
-    let mut files = Vec::new();
-    for path in &input.paths {
-        let display = path.display().to_string();
-        match load_config(path, &display) {
-            Ok(config) => {
-                files.push(display.clone());
-                diagnostics.extend(check_config(&config, &facts, &target));
+/// Keep the findings of enabled rules, at their configured severity.
+pub fn apply_selection(diags: Vec<Diagnostic>, rules: &RuleSet) -> Vec<Diagnostic> {
+    diags
+        .into_iter()
+        .filter_map(|mut d| match rules.get(d.code) {
+            Some(r) if !r.enabled => None,
+            Some(r) => {
+                // Only a configured severity replaces the rule's own choice (a rule may
+                // lower its default, e.g. unknown keys under 3.x are warnings).
+                if r.severity_from.is_some() {
+                    d.severity = r.severity;
+                }
+                Some(d)
             }
-            Err(why) => skipped.push((display, why)),
-        }
+            None => Some(d),
+        })
+        .collect()
+}
+
+/// The linter config this run uses, if any.
+pub fn find_linter_config(
+    input: &LintInput,
+    cwd: &Path,
+) -> Result<Option<LinterConfig>, UsageError> {
+    if input.isolated {
+        return Ok(None);
     }
-    finish(&mut diagnostics, &mut skipped);
-    let summary = Summary::count(files.len(), &diagnostics);
-    Ok(Report {
-        invokeai_version: target.version.to_string(),
-        target_source: target.source_kind(),
-        files,
-        diagnostics,
-        skipped,
-        summary,
+    let path = match &input.config {
+        Some(p) => p.clone(),
+        None => match LinterConfig::find_upward(cwd) {
+            Some(p) => p,
+            None => return Ok(None),
+        },
+    };
+    let display = match path.strip_prefix(cwd) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => path.display().to_string(),
+    };
+    let abs = linter_config::absolute(cwd, &path);
+    let text = read_config_text(&abs, &display)?;
+    let dir = abs
+        .parent()
+        .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
+    let config = LinterConfig::parse(&text, &display, dir).map_err(UsageError)?;
+    check_config_versions(&config)?;
+    Ok(Some(config))
+}
+
+fn read_config_text(path: &Path, display: &str) -> Result<String, UsageError> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        UsageError(format!(
+            "cannot read linter config {display}: {}",
+            io_reason(e)
+        ))
+    })?;
+    if meta.len() > 1024 * 1024 {
+        return Err(UsageError(format!(
+            "{display} is too large for a linter config"
+        )));
+    }
+    std::fs::read_to_string(path).map_err(|e| {
+        UsageError(format!(
+            "cannot read linter config {display}: {}",
+            io_reason(e)
+        ))
     })
 }
 
+/// Every `invokeai_version` in the linter config must be one the table covers.
+fn check_config_versions(config: &LinterConfig) -> Result<(), UsageError> {
+    let flags = Layer::new(crate::selection::LayerOrigin::Flags);
+    let mut sets: Vec<Vec<usize>> = vec![Vec::new()];
+    sets.extend(config.overrides.iter().map(|o| vec![o.number]));
+    for set in sets {
+        let s = config.settings_for(&set, &flags);
+        if let Some(v) = &s.facts.invokeai_version {
+            choose_target_for(None, Some(v), &Facts::default())?;
+        }
+    }
+    Ok(())
+}
+
+/// One file's findings and the release it was linted against.
+struct FileResult {
+    display: String,
+    diagnostics: Vec<Diagnostic>,
+    skipped: Option<String>,
+    suppressed: usize,
+    target: Option<(String, &'static str)>,
+    error: Option<UsageError>,
+}
+
+/// Everything a worker needs for one file.
+struct Job {
+    candidate: Candidate,
+    stdin: bool,
+    settings: Arc<FileSettings>,
+    log: Option<Arc<LogFacts>>,
+}
+
+struct Shared<'a> {
+    input: &'a LintInput,
+    flags: FlagFacts,
+    host: Option<HostFacts>,
+}
+
+fn lint_one(job: Job, shared: &Shared<'_>) -> FileResult {
+    let display = job.candidate.display.clone();
+    let mut result = FileResult {
+        display: display.clone(),
+        diagnostics: Vec::new(),
+        skipped: None,
+        suppressed: 0,
+        target: None,
+        error: None,
+    };
+    let bytes = match job.candidate.bytes {
+        Some(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => Err(too_big(bytes.len() as u64)),
+        Some(bytes) => Ok(bytes),
+        None => read_config_bytes(&job.candidate.path),
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(why) => {
+            result.skipped = Some(why);
+            return result;
+        }
+    };
+    // The absolute path only matters next to a log (is this the file InvokeAI reads?), and
+    // resolving it costs a readlink per path component, so only then.
+    let path = if job.stdin || job.log.is_none() {
+        None
+    } else {
+        std::fs::canonicalize(&job.candidate.path).ok()
+    };
+    let config = config_from_bytes(&display, bytes).with_path(path);
+    let facts = combine_facts(
+        job.log,
+        shared.host.as_ref(),
+        &job.settings.facts,
+        &shared.flags,
+    );
+    let target = match choose_target_for(
+        shared.input.invokeai_version.as_deref(),
+        job.settings.facts.invokeai_version.as_ref(),
+        &facts,
+    ) {
+        Ok(t) => t,
+        Err(e) => {
+            result.error = Some(e);
+            return result;
+        }
+    };
+    result.target = Some((target.version.to_string(), target.source_kind()));
+    let rules = &job.settings.rules;
+    let mut diags =
+        check_config_selected(&config, &facts, &target, |name| rules.is_enabled_name(name));
+    if !shared.input.no_inline_suppressions {
+        let sup = suppress::parse(config.source.text());
+        let applied = suppress::apply(&sup, &config.source, diags);
+        result.suppressed = applied.suppressed;
+        diags = applied.kept;
+        diags.extend(applied.unused);
+    }
+    result.diagnostics = apply_selection(diags, rules);
+    result
+}
+
+/// Run the jobs on up to as many threads as there are cores, keeping their order.
+fn run_jobs(jobs: Vec<Job>, shared: &Shared<'_>) -> Vec<FileResult> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len().div_ceil(32))
+        .max(1);
+    if threads == 1 {
+        return jobs.into_iter().map(|j| lint_one(j, shared)).collect();
+    }
+    let mut buckets: Vec<Vec<(usize, Job)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (i, job) in jobs.into_iter().enumerate() {
+        buckets[i % threads].push((i, job));
+    }
+    let run_bucket = |bucket: Vec<(usize, Job)>| {
+        bucket
+            .into_iter()
+            .map(|(i, j)| (i, lint_one(j, shared)))
+            .collect::<Vec<_>>()
+    };
+    let mut results: Vec<(usize, FileResult)> = std::thread::scope(|s| {
+        let mut buckets = buckets.into_iter();
+        // This thread takes the first bucket itself rather than wait idle.
+        let own = buckets.next().unwrap_or_default();
+        let handles: Vec<_> = buckets.map(|b| s.spawn(move || run_bucket(b))).collect();
+        let mut all = run_bucket(own);
+        for h in handles {
+            match h.join() {
+                Ok(v) => all.extend(v),
+                // A panic in a rule is a bug; re-raise it rather than lose files silently.
+                Err(p) => std::panic::resume_unwind(p),
+            }
+        }
+        all
+    });
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
+
+fn read_stdin(input: &LintInput) -> Result<Vec<u8>, UsageError> {
+    if let Some(b) = &input.stdin {
+        return Ok(b.clone());
+    }
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_CONFIG_BYTES + 1)
+        .read_to_end(&mut buf)
+        .map_err(|e| UsageError(format!("cannot read stdin: {e}")))?;
+    Ok(buf)
+}
+
+/// The whole `lint` command as a library call.
+pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
+    let cwd = match &input.cwd {
+        Some(c) => c.clone(),
+        None => std::env::current_dir()
+            .map_err(|e| UsageError(format!("cannot read the working directory: {e}")))?,
+    };
+    let config = find_linter_config(input, &cwd)?;
+    let flag_layer =
+        Layer::from_flags(input.select.as_deref(), &input.extend_select, &input.ignore)
+            .map_err(UsageError)?;
+    let flags = FlagFacts::from_input(input)?;
+    if let Some(v) = &input.invokeai_version {
+        choose_target_for(Some(v), None, &Facts::default())?;
+    }
+    let fail_on = input
+        .fail_on
+        .or(config.as_ref().and_then(|c| c.fail_on))
+        .unwrap_or(Severity::Error);
+    let max_warnings = input
+        .max_warnings
+        .or(config.as_ref().and_then(|c| c.max_warnings));
+    let baseline = input
+        .baseline
+        .as_deref()
+        .map(Baseline::load)
+        .transpose()
+        .map_err(UsageError)?;
+
+    // Discovery.
+    let given: Vec<PathBuf> = if input.paths.is_empty() {
+        // `--stdin-filename` alone means stdin (editors pipe the buffer); else the
+        // working directory, like ruff.
+        if input.stdin_filename.is_some() {
+            vec![PathBuf::from("-")]
+        } else {
+            vec![PathBuf::from(".")]
+        }
+    } else {
+        input.paths.clone()
+    };
+    let (stdin_given, on_disk): (Vec<PathBuf>, Vec<PathBuf>) =
+        given.iter().cloned().partition(|p| p.as_os_str() == "-");
+    let mut found = discover::discover(&on_disk, config.as_ref(), &cwd, input.force_exclude);
+    let mut notes = std::mem::take(&mut found.notes);
+    let mut candidates: Vec<(Candidate, bool)> =
+        found.files.into_iter().map(|c| (c, false)).collect();
+    if !stdin_given.is_empty() {
+        let name = input.stdin_filename.clone();
+        let excluded = input.force_exclude
+            && match (&config, &name) {
+                (Some(c), Some(n)) => c.relative(&cwd, n).is_some_and(|rel| c.is_excluded(&rel)),
+                _ => false,
+            };
+        let bytes = read_stdin(input)?;
+        if excluded {
+            found
+                .force_excluded
+                .push(name.as_deref().map_or("-".into(), discover::display));
+        } else {
+            candidates.push((
+                Candidate {
+                    path: name.clone().unwrap_or_else(|| PathBuf::from("-")),
+                    display: name.as_deref().map_or("<stdin>".into(), discover::display),
+                    bytes: Some(bytes),
+                },
+                true,
+            ));
+        }
+    }
+    if candidates.is_empty() {
+        if !found.force_excluded.is_empty() {
+            notes.push(format!(
+                "nothing linted: {} excluded by {} (--force-exclude)",
+                found.force_excluded.join(", "),
+                config
+                    .as_ref()
+                    .map_or("the linter config", |c| c.display.as_str())
+            ));
+            return Ok(Outcome {
+                report: empty_report(),
+                fail_on,
+                max_warnings,
+                notes,
+                baseline: None,
+                suppressed: 0,
+                linter_config: config.map(|c| c.display),
+            });
+        }
+        let places: Vec<String> = given.iter().map(|p| discover::display(p)).collect();
+        return Err(UsageError(format!(
+            "no InvokeAI configs found under {} (looked for invokeai*.yaml and YAML files with a top-level `schema_version` or `InvokeAI` key; name files explicitly to lint them whatever their name)",
+            places.join(", ")
+        )));
+    }
+
+    // Settings per file, shared between files that match the same overrides.
+    let mut by_overrides: HashMap<Vec<usize>, Arc<FileSettings>> = HashMap::new();
+    let no_config = Arc::new(linter_config::settings_without_config(&flag_layer));
+
+    // Logs: one for all, or `invokeai.log` next to each config.
+    let shared_log = match &input.log {
+        Some(p) if !is_auto(p) => Some(read_log(p)?),
+        _ => None,
+    };
+    let auto_log = input.log.as_deref().is_some_and(is_auto);
+    let mut logs_by_dir: HashMap<PathBuf, Option<Arc<LogFacts>>> = HashMap::new();
+    // Configs with no log beside them, said once rather than once per file.
+    let mut no_log: Vec<String> = Vec::new();
+    let mut scope: HashSet<String> = HashSet::new();
+    if let Some(l) = &shared_log {
+        scope.insert(baseline::normalise_file(&l.file));
+    }
+
+    let mut jobs = Vec::with_capacity(candidates.len());
+    for (candidate, stdin) in candidates {
+        let settings = match &config {
+            Some(c) => {
+                let rel = c.relative(&cwd, &candidate.path);
+                let matched = c.matching_overrides(rel.as_deref());
+                Arc::clone(
+                    by_overrides
+                        .entry(matched)
+                        .or_insert_with_key(|m| Arc::new(c.settings_for(m, &flag_layer))),
+                )
+            }
+            None => Arc::clone(&no_config),
+        };
+        let log = if auto_log {
+            let dir = linter_config::absolute(&cwd, &candidate.path)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| cwd.clone());
+            logs_by_dir
+                .entry(dir.clone())
+                .or_insert_with(|| auto_log_for(&dir, &candidate, &cwd, &mut notes, &mut no_log))
+                .clone()
+        } else {
+            shared_log.clone()
+        };
+        if baseline.is_some() {
+            if let Some(l) = &log {
+                scope.insert(baseline::normalise_file(&l.file));
+            }
+            scope.insert(baseline::normalise_file(&candidate.display));
+        }
+        jobs.push(Job {
+            candidate,
+            stdin,
+            settings,
+            log,
+        });
+    }
+
+    if !no_log.is_empty() {
+        notes.push(format!(
+            "--log auto: no {AUTO_LOG_NAME} next to {}",
+            list_some(&no_log, 3)
+        ));
+    }
+    let host = input.detect.then(|| {
+        let h = crate::host::detect();
+        notes.extend(h.notes.iter().map(|n| format!("--detect: {n}")));
+        h
+    });
+    let shared = Shared { input, flags, host };
+    let results = run_jobs(jobs, &shared);
+
+    let mut diagnostics = Vec::new();
+    let mut skipped = Vec::new();
+    let mut files = Vec::new();
+    let mut targets: Vec<(String, &'static str)> = Vec::new();
+    let mut suppressed = 0;
+    for r in results {
+        if let Some(e) = r.error {
+            return Err(e);
+        }
+        if let Some(why) = r.skipped {
+            skipped.push((r.display, why));
+            continue;
+        }
+        if let Some(t) = r.target {
+            if !targets.contains(&t) {
+                targets.push(t);
+            }
+        }
+        suppressed += r.suppressed;
+        files.push(r.display);
+        diagnostics.extend(r.diagnostics);
+    }
+    finish(&mut diagnostics);
+    let stats = baseline.map(|b| {
+        let compared = baseline::compare(&b, std::mem::take(&mut diagnostics), &scope);
+        diagnostics = compared.new;
+        BaselineStats {
+            known: compared.known,
+            fixed: compared.fixed,
+        }
+    });
+    let summary = Summary::count(files.len(), &diagnostics);
+    let (invokeai_version, target_source) = describe_targets(&targets);
+    Ok(Outcome {
+        report: Report {
+            invokeai_version,
+            target_source,
+            files,
+            diagnostics,
+            skipped,
+            summary,
+        },
+        fail_on,
+        max_warnings,
+        notes,
+        baseline: stats,
+        suppressed,
+        linter_config: config.map(|c| c.display),
+    })
+}
+
+/// `invokeai.log` beside a config, for `--log auto`; absence is a note, not an error.
+fn auto_log_for(
+    dir: &Path,
+    candidate: &Candidate,
+    cwd: &Path,
+    notes: &mut Vec<String>,
+    missing: &mut Vec<String>,
+) -> Option<Arc<LogFacts>> {
+    let path = dir.join(AUTO_LOG_NAME);
+    if !path.is_file() {
+        missing.push(candidate.display.clone());
+        return None;
+    }
+    let shown = path
+        .strip_prefix(cwd)
+        .map_or(path.clone(), Path::to_path_buf);
+    match crate::log::read_log(&shown) {
+        Ok(l) => Some(Arc::new(l)),
+        Err(e) => {
+            notes.push(format!("--log auto: cannot read {}: {e}", shown.display()));
+            None
+        }
+    }
+}
+
+/// "a, b and c", or "a, b, c and 7 more" past `max` items.
+fn list_some(items: &[String], max: usize) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        _ if items.len() <= max => format!(
+            "{} and {}",
+            items[..items.len() - 1].join(", "),
+            items[items.len() - 1]
+        ),
+        _ => format!("{} and {} more", items[..max].join(", "), items.len() - max),
+    }
+}
+
+/// The report's one version and source, when files were linted against several.
+fn describe_targets(targets: &[(String, &'static str)]) -> (String, &'static str) {
+    let Some(first) = targets.first() else {
+        return (Knowledge::get().newest().version.to_string(), "default");
+    };
+    let mut versions: Vec<&str> = Vec::new();
+    for (v, _) in targets {
+        if !versions.contains(&v.as_str()) {
+            versions.push(v);
+        }
+    }
+    let kinds: Vec<&str> = targets.iter().map(|(_, k)| *k).collect();
+    let kind = if kinds.iter().all(|k| *k == first.1) {
+        first.1
+    } else if kinds.contains(&"config") {
+        "config"
+    } else if kinds.contains(&"log") {
+        "log"
+    } else {
+        first.1
+    };
+    (versions.join(", "), kind)
+}
+
+fn empty_report() -> Report {
+    Report {
+        invokeai_version: String::new(),
+        target_source: "default",
+        files: Vec::new(),
+        diagnostics: Vec::new(),
+        skipped: Vec::new(),
+        summary: Summary::default(),
+    }
+}
+
+/// The `lint` command's report (see [`run`] for everything else the run decides).
+pub fn lint(input: &LintInput) -> Result<Report, UsageError> {
+    run(input).map(|o| o.report)
+}
+
 /// Sort by file and position, and drop exact repeats (a log finding seen from two configs).
-fn finish(diagnostics: &mut Vec<Diagnostic>, _skipped: &mut [(String, String)]) {
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+fn finish(diagnostics: &mut Vec<Diagnostic>) {
+    // The order of `Diagnostic::sort_key`, compared in place: building the key allocates,
+    // and a tree of configs has tens of thousands of findings to sort.
+    diagnostics.sort_by(|a, b| {
+        a.location
+            .file()
+            .cmp(b.location.file())
+            .then(a.location.span.start.cmp(&b.location.span.start))
+            .then(a.code.cmp(b.code))
+    });
     diagnostics.dedup_by(|a, b| {
         a.code == b.code
             && a.location.file() == b.location.file()
             && a.location.span == b.location.span
             && a.message == b.message
     });
+}
+
+/// Why a run fails, if it does. 0 clean, 1 findings at or above `fail_on` or more
+/// warnings than allowed, 2 inputs that could not be read.
+pub fn exit_code(o: &Outcome, exit_zero: bool) -> (i32, Option<String>) {
+    if !o.report.skipped.is_empty() {
+        return (
+            2,
+            Some(format!(
+                "{} of the inputs could not be linted",
+                o.report.skipped.len()
+            )),
+        );
+    }
+    if exit_zero {
+        return (0, None);
+    }
+    let failing = o
+        .report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity >= o.fail_on)
+        .count();
+    if failing > 0 {
+        return (1, None);
+    }
+    if let Some(max) = o.max_warnings {
+        let warnings = o.report.summary.warnings;
+        if warnings > max {
+            return (
+                1,
+                Some(format!(
+                    "{warnings} warnings, more than --max-warnings {max} allows"
+                )),
+            );
+        }
+    }
+    (0, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::Location;
+
+    fn outcome(
+        sevs: &[Severity],
+        skipped: usize,
+        fail_on: Severity,
+        max: Option<usize>,
+    ) -> Outcome {
+        let src = SourceFile::new("f.yaml", "a: 1\n");
+        let diagnostics: Vec<Diagnostic> = sevs
+            .iter()
+            .map(|s| {
+                Diagnostic::new(
+                    rules::find("unknown-key").unwrap(),
+                    Location::new(&src, Default::default()),
+                    "m",
+                )
+                .severity(*s)
+            })
+            .collect();
+        let summary = Summary::count(1, &diagnostics);
+        Outcome {
+            report: Report {
+                invokeai_version: "5.9.1".into(),
+                target_source: "flag",
+                files: vec!["f.yaml".into()],
+                diagnostics,
+                skipped: (0..skipped)
+                    .map(|i| (format!("f{i}"), "no such file".into()))
+                    .collect(),
+                summary,
+            },
+            fail_on,
+            max_warnings: max,
+            notes: vec![],
+            baseline: None,
+            suppressed: 0,
+            linter_config: None,
+        }
+    }
+
+    #[test]
+    fn exit_codes_follow_the_contract() {
+        use Severity::*;
+        assert_eq!(exit_code(&outcome(&[], 0, Error, None), false).0, 0);
+        assert_eq!(
+            exit_code(&outcome(&[Warning, Info], 0, Error, None), false).0,
+            0
+        );
+        assert_eq!(exit_code(&outcome(&[Error], 0, Error, None), false).0, 1);
+        assert_eq!(
+            exit_code(&outcome(&[Warning], 0, Warning, None), false).0,
+            1
+        );
+        assert_eq!(exit_code(&outcome(&[Info], 0, Warning, None), false).0, 0);
+        assert_eq!(exit_code(&outcome(&[Info], 0, Info, None), false).0, 1);
+        assert_eq!(exit_code(&outcome(&[Error], 0, Error, None), true).0, 0);
+        assert_eq!(exit_code(&outcome(&[], 1, Error, None), true).0, 2);
+        let (code, why) = exit_code(&outcome(&[Warning, Warning], 0, Error, Some(1)), false);
+        assert_eq!(code, 1);
+        assert_eq!(
+            why.unwrap(),
+            "2 warnings, more than --max-warnings 1 allows"
+        );
+        assert_eq!(
+            exit_code(&outcome(&[Warning], 0, Error, Some(1)), false).0,
+            0
+        );
+    }
+
+    #[test]
+    fn facts_follow_the_order_of_trust() {
+        let host = HostFacts {
+            vram_gib: Some(Fact::new(8.0, Origin::Host("nvidia-smi".into()))),
+            ram_gib: Some(Fact::new(16.0, Origin::Host("sysinfo".into()))),
+            ..Default::default()
+        };
+        let config = ConfigFacts {
+            vram_gb: Some(Fact::new(
+                12.0,
+                Origin::LinterConfig {
+                    file: "invokeai-lint.toml".into(),
+                    detail: "[facts] vram_gb".into(),
+                },
+            )),
+            device: Some(Fact::new(
+                "mps".into(),
+                Origin::LinterConfig {
+                    file: "invokeai-lint.toml".into(),
+                    detail: "[facts] device".into(),
+                },
+            )),
+            ..Default::default()
+        };
+        let none = FlagFacts::default();
+        let f = combine_facts(None, Some(&host), &config, &none);
+        assert_eq!(f.vram_gib.as_ref().unwrap().value, 12.0);
+        assert_eq!(f.ram_gib.as_ref().unwrap().value, 16.0);
+        assert_eq!(f.device.as_ref().unwrap().value.kind, DeviceKind::Mps);
+        let flags = FlagFacts {
+            vram_gb: Some(24.0),
+            os: Some("windows".into()),
+            ..Default::default()
+        };
+        let f = combine_facts(None, Some(&host), &config, &flags);
+        assert_eq!(f.vram_gib.unwrap().origin, Origin::Flag("--vram-gb".into()));
+        assert_eq!(f.os.unwrap().value, "windows");
+    }
+
+    #[test]
+    fn flag_facts_are_checked() {
+        let bad = LintInput {
+            device: Some("gpu".into()),
+            ..Default::default()
+        };
+        assert!(FlagFacts::from_input(&bad)
+            .unwrap_err()
+            .0
+            .contains("--device gpu"));
+        let bad = LintInput {
+            vram_gb: Some(-2.0),
+            ..Default::default()
+        };
+        assert!(FlagFacts::from_input(&bad)
+            .unwrap_err()
+            .0
+            .contains("--vram-gb"));
+        let bad = LintInput {
+            os: Some("beos".into()),
+            ..Default::default()
+        };
+        assert!(FlagFacts::from_input(&bad)
+            .unwrap_err()
+            .0
+            .contains("--os beos"));
+        let ok = LintInput {
+            os: Some("Windows".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            FlagFacts::from_input(&ok).unwrap().os.as_deref(),
+            Some("windows")
+        );
+    }
+
+    #[test]
+    fn selection_drops_rules_that_are_off_and_remaps_configured_severities() {
+        let src = SourceFile::new("f.yaml", "a: 1\n");
+        let d = |name: &str| {
+            Diagnostic::new(
+                rules::find(name).unwrap(),
+                Location::new(&src, Default::default()),
+                "m",
+            )
+        };
+        let mut layer = Layer::new(crate::selection::LayerOrigin::Flags);
+        layer.ignore = vec![crate::selection::Selector::parse("deprecated-key").unwrap()];
+        layer.severity = vec![(
+            crate::selection::Selector::parse("unknown-key").unwrap(),
+            crate::selection::Level::On(Severity::Info),
+        )];
+        let set = RuleSet::defaults().with_layers([&layer]);
+        let out = apply_selection(
+            vec![
+                d("unknown-key").severity(Severity::Warning),
+                d("deprecated-key"),
+                d("wrong-type").severity(Severity::Warning),
+            ],
+            &set,
+        );
+        let got: Vec<(&str, Severity)> = out.iter().map(|d| (d.name, d.severity)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("unknown-key", Severity::Info),
+                ("wrong-type", Severity::Warning)
+            ]
+        );
+    }
+
+    #[test]
+    fn reading_refuses_directories_and_missing_files_with_a_reason() {
+        let t = tempfile::tempdir().unwrap();
+        assert_eq!(read_config_bytes(t.path()).unwrap_err(), "is a directory");
+        assert_eq!(
+            read_config_bytes(&t.path().join("nope.yaml")).unwrap_err(),
+            "no such file"
+        );
+        let f = t.path().join("invokeai.yaml");
+        std::fs::write(&f, "a: 1\n").unwrap();
+        assert_eq!(read_config_bytes(&f).unwrap(), b"a: 1\n");
+    }
+
+    #[test]
+    fn long_lists_are_cut() {
+        let v = |n: usize| (0..n).map(|i| format!("f{i}")).collect::<Vec<_>>();
+        assert_eq!(list_some(&v(1), 3), "f0");
+        assert_eq!(list_some(&v(3), 3), "f0, f1 and f2");
+        assert_eq!(list_some(&v(5), 3), "f0, f1, f2 and 2 more");
+    }
+
+    #[test]
+    fn several_targets_are_listed_once_each() {
+        assert_eq!(
+            describe_targets(&[
+                ("5.5.0".into(), "config"),
+                ("5.9.1".into(), "config"),
+                ("5.5.0".into(), "config"),
+            ]),
+            ("5.5.0, 5.9.1".to_string(), "config")
+        );
+        assert_eq!(
+            describe_targets(&[("5.5.0".into(), "default"), ("5.9.1".into(), "config")]).1,
+            "config"
+        );
+    }
 }

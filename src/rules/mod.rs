@@ -120,6 +120,7 @@ mod schema_version;
 pub mod schema_version_outdated;
 pub mod schema_version_too_new;
 pub mod unknown_key;
+pub mod unused_suppression;
 pub mod util;
 pub mod v3_config_migrated;
 mod values;
@@ -175,6 +176,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
 pub fn metas() -> Vec<&'static RuleMeta> {
     let mut m: Vec<&'static RuleMeta> = all().iter().map(|r| r.meta()).collect();
     m.push(&missing_fact::META);
+    m.push(&unused_suppression::META);
     m.sort_by_key(|m| m.code);
     m
 }

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): lint a tree of 10 000 InvokeAI configs with invokeai-lint, and
+# the same tree with yamllint and check-jsonschema (the schema from
+# `invokeai-lint schema invokeai-config`), and print a markdown table.
+#
+# Floors the project holds itself to: invokeai-lint ≥ 100× faster than yamllint and ≥ 50×
+# faster than check-jsonschema on this tree.
+#
+#   scripts/bench_tree_vs_yamllint.sh [N_FILES]
+#
+# Needs: cargo, python3 (with venv), network for PyPI on the first run. Uses hyperfine when
+# it is installed (apt-get install hyperfine), else times each command with `date`.
+# Everything it writes goes under $BENCH_DIR (default /tmp/invokeai-lint-bench).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N="${1:-10000}"
+BENCH_DIR="${BENCH_DIR:-/tmp/invokeai-lint-bench}"
+TREE="$BENCH_DIR/tree"
+VENV="$BENCH_DIR/venv"
+VERSION=5.9.1
+mkdir -p "$BENCH_DIR"
+
+echo "== tools" >&2
+if [ ! -x "$VENV/bin/yamllint" ] || [ ! -x "$VENV/bin/check-jsonschema" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet yamllint check-jsonschema
+fi
+cargo build --release --locked --quiet
+BIN="${CARGO_TARGET_DIR:-target}/release/invokeai-lint"
+"$BIN" schema invokeai-config --invokeai-version "$VERSION" > "$BENCH_DIR/invokeai-$VERSION.schema.json"
+
+echo "== tree of $N configs in $TREE" >&2
+# Variants of the project's own fixtures: every YAML fixture, cycled, each copy made unique
+# by a trailing comment; 100 sites of 100 boxes (site042/invokeai-box17.yaml).
+rm -rf "$TREE"
+mkdir -p "$TREE"
+mapfile -t SOURCES < <(find fixtures -name '*.yaml' -not -path '*/invalid-encoding/*' | sort)
+python3 - "$TREE" "$N" "${SOURCES[@]}" <<'PY'
+import os, sys
+tree, n, sources = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+texts = [open(s, "rb").read() for s in sources]
+for i in range(n):
+    d = os.path.join(tree, f"site{i // 100:03d}")
+    os.makedirs(d, exist_ok=True)
+    body = texts[i % len(texts)]
+    if not body.endswith(b"\n"):
+        body += b"\n"
+    with open(os.path.join(d, f"invokeai-box{i % 100:02d}.yaml"), "wb") as f:
+        f.write(body + f"# copy {i}\n".encode())
+PY
+find "$TREE" -name '*.yaml' | sort > "$BENCH_DIR/files.txt"
+echo "$(wc -l < "$BENCH_DIR/files.txt") files, $(du -sh "$TREE" | cut -f1)" >&2
+
+# The three commands. Findings are expected (the fixtures are full of them): exit codes are
+# ignored, output goes to /dev/null.
+IL_CMD="$BIN lint $TREE --isolated --invokeai-version $VERSION --format concise > /dev/null || true"
+YL_CMD="$VENV/bin/yamllint -f parsable $TREE > /dev/null || true"
+CJ_CMD="xargs -a $BENCH_DIR/files.txt $VENV/bin/check-jsonschema --schemafile $BENCH_DIR/invokeai-$VERSION.schema.json > /dev/null 2>&1 || true"
+
+# check-jsonschema must see every file in one process, as the others do.
+ARGS_BYTES=$(wc -c < "$BENCH_DIR/files.txt")
+if [ "$ARGS_BYTES" -gt $(( $(getconf ARG_MAX) / 2 )) ]; then
+  echo "warning: the file list is long enough for xargs to split check-jsonschema into several runs" >&2
+fi
+
+seconds() { # mean wall seconds of a command over $2 runs, after one warm-up
+  local cmd="$1" runs="$2"
+  if command -v hyperfine >/dev/null; then
+    hyperfine --style none --warmup 1 --runs "$runs" --export-json "$BENCH_DIR/h.json" "$cmd" >&2
+    python3 -c "import json;print(json.load(open('$BENCH_DIR/h.json'))['results'][0]['mean'])"
+  else
+    bash -c "$cmd"
+    local total=0 start end
+    for _ in $(seq "$runs"); do
+      start=$(date +%s.%N)
+      bash -c "$cmd"
+      end=$(date +%s.%N)
+      total=$(python3 -c "print($total + $end - $start)")
+    done
+    python3 -c "print($total / $runs)"
+  fi
+}
+
+echo "== timing" >&2
+T_IL=$(seconds "$IL_CMD" 5)
+T_YL=$(seconds "$YL_CMD" 2)
+T_CJ=$(seconds "$CJ_CMD" 2)
+
+CPU=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || uname -m)
+CORES=$(nproc 2>/dev/null || echo '?')
+python3 - "$T_IL" "$T_YL" "$T_CJ" "$N" "$CPU" "$CORES" \
+  "$("$BIN" --version)" "$("$VENV/bin/yamllint" --version)" "$("$VENV/bin/check-jsonschema" --version)" <<'PY'
+import sys
+il, yl, cj = map(float, sys.argv[1:4])
+n, cpu, cores, v_il, v_yl, v_cj = sys.argv[4:10]
+print(f"Tree: {n} InvokeAI configs (variants of the fixtures). Machine: {cpu}, {cores} cores.\n")
+print("| tool | version | wall time | files/s | invokeai-lint is | floor |")
+print("|---|---|---:|---:|---:|---:|")
+print(f"| invokeai-lint | {v_il.split()[-1]} | {il:.3f} s | {int(n)/il:,.0f} | 1× | |")
+print(f"| yamllint | {v_yl.split()[-1]} | {yl:.2f} s | {int(n)/yl:,.0f} | {yl/il:,.0f}× faster | ≥ 100× {'✓' if yl/il >= 100 else '✗'} |")
+print(f"| check-jsonschema | {v_cj.split()[-1]} | {cj:.2f} s | {int(n)/cj:,.0f} | {cj/il:,.0f}× faster | ≥ 50× {'✓' if cj/il >= 50 else '✗'} |")
+PY

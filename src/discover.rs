@@ -1,0 +1,362 @@
+//! Which files to lint: walk the directories given (honouring .gitignore and .ignore, with
+//! or without a `.git`), keep the InvokeAI configs, and keep every file named explicitly.
+//!
+//! A walked file is a config when it is named `invokeai*.yaml`/`.yml`, when its top level
+//! has `schema_version:` or `InvokeAI:`, or when the linter config's `include` matches it.
+//! The linter config's `exclude` drops walked files always, and named files only with
+//! `--force-exclude` (pre-commit names every staged file).
+
+use std::path::{Path, PathBuf};
+
+use globset::GlobSet;
+
+use crate::lint::MAX_CONFIG_BYTES;
+use crate::linter_config::{absolute, LinterConfig};
+
+/// A file to lint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub path: PathBuf,
+    /// How messages name it: as given, or as walked from a path given (without `./`).
+    pub display: String,
+    /// The bytes, when discovery already read them to look inside.
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub files: Vec<Candidate>,
+    /// Files named on the command line that `--force-exclude` dropped.
+    pub force_excluded: Vec<String>,
+    /// Problems met while walking (unreadable directories, broken .gitignore lines).
+    pub notes: Vec<String>,
+}
+
+/// Is this file name one InvokeAI configs use? `invokeai.yaml`, `invokeai-12gb.yaml`,
+/// `InvokeAI.yml`; not `invokeai-lint.toml` or `invokeai.log`.
+pub fn is_config_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with("invokeai") && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
+}
+
+pub fn is_yaml_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml")
+}
+
+/// Does this YAML text have `schema_version` or `InvokeAI` as a top-level key? A line
+/// scan, not a parse: it must be cheap on every YAML file in a repository, and a
+/// config broken enough to fool it is still found when named `invokeai*.yaml`.
+pub fn sniff(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    bytes.split(|b| *b == b'\n').any(|line| {
+        // `--- ` may open the first document on the same line as a key.
+        let line = line.strip_prefix(b"--- ").unwrap_or(line);
+        ["schema_version", "InvokeAI"]
+            .iter()
+            .any(|key| top_level_key(line, key.as_bytes()))
+    })
+}
+
+fn top_level_key(line: &[u8], key: &[u8]) -> bool {
+    let rest = match line.first() {
+        Some(q @ (b'"' | b'\'')) => line
+            .get(1..)
+            .and_then(|l| l.strip_prefix(key))
+            .and_then(|l| l.strip_prefix(&[*q][..])),
+        _ => line.strip_prefix(key),
+    };
+    let Some(rest) = rest else { return false };
+    let rest = rest.trim_ascii_start();
+    rest.first() == Some(&b':') && rest.get(1).is_none_or(|b| b.is_ascii_whitespace())
+}
+
+/// Where include/exclude globs are matched from, cloned into the walker's filter.
+#[derive(Clone)]
+struct Globs {
+    cwd: PathBuf,
+    dir: PathBuf,
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+}
+
+impl Globs {
+    fn rel(&self, path: &Path) -> Option<String> {
+        let abs = absolute(&self.cwd, path);
+        let rel = abs.strip_prefix(&self.dir).ok()?;
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        Some(parts.join("/"))
+    }
+    /// Excluded itself, or inside an excluded directory (`exclude = ["vendor"]`).
+    fn excluded(&self, path: &Path) -> bool {
+        let Some(set) = &self.exclude else {
+            return false;
+        };
+        let Some(rel) = self.rel(path) else {
+            return false;
+        };
+        set.is_match(&rel)
+            || rel
+                .match_indices('/')
+                .any(|(i, _)| rel.get(..i).is_some_and(|dir| set.is_match(dir)))
+    }
+    fn included(&self, path: &Path) -> bool {
+        let Some(set) = &self.include else {
+            return false;
+        };
+        self.rel(path).is_some_and(|rel| set.is_match(&rel))
+    }
+}
+
+/// Find the files to lint under `paths` (files or directories; `-` is not handled here).
+pub fn discover(
+    paths: &[PathBuf],
+    config: Option<&LinterConfig>,
+    cwd: &Path,
+    force_exclude: bool,
+) -> Found {
+    let globs = Globs {
+        cwd: cwd.to_path_buf(),
+        dir: config.map_or_else(|| cwd.to_path_buf(), |c| c.dir.clone()),
+        include: config.and_then(|c| c.include_set().cloned()),
+        exclude: config.and_then(|c| c.exclude_set().cloned()),
+    };
+    let mut found = Found::default();
+    let mut dirs = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            dirs.push(p.clone());
+        } else if force_exclude && globs.excluded(p) {
+            found.force_excluded.push(display(p));
+        } else {
+            // Named files are always linted, whatever their name; a missing one is
+            // reported when it is read.
+            found.files.push(Candidate {
+                path: p.clone(),
+                display: display(p),
+                bytes: None,
+            });
+        }
+    }
+    if !dirs.is_empty() {
+        walk(&dirs, &globs, &mut found);
+    }
+    found.files.sort_by(|a, b| a.display.cmp(&b.display));
+    found.files.dedup_by(|a, b| a.path == b.path);
+    found
+}
+
+fn walk(dirs: &[PathBuf], globs: &Globs, found: &mut Found) {
+    let mut builder = ignore::WalkBuilder::new(&dirs[0]);
+    for d in &dirs[1..] {
+        builder.add(d);
+    }
+    let filter = globs.clone();
+    builder
+        .require_git(false)
+        .follow_links(false)
+        .threads(
+            std::thread::available_parallelism()
+                .map_or(1, |n| n.get())
+                .min(8),
+        )
+        // Pruning an excluded directory saves walking it; files are checked again below.
+        .filter_entry(move |e| {
+            e.depth() == 0
+                || !e.file_type().is_some_and(|t| t.is_dir())
+                || !filter.excluded(e.path())
+        });
+    // A tree of thousands of configs is mostly directory reads and the sniffing of YAML
+    // files: both run on every core. The order is restored by sorting afterwards.
+    let out = std::sync::Mutex::new(Found::default());
+    builder.build_parallel().run(|| {
+        let out = &out;
+        Box::new(move |entry| {
+            if let Some(item) = visit(entry, globs) {
+                if let Ok(mut f) = out.lock() {
+                    match item {
+                        Ok(c) => f.files.push(c),
+                        Err(note) => f.notes.push(note),
+                    }
+                }
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let walked = out.into_inner().unwrap_or_default();
+    found.files.extend(walked.files);
+    found.notes.extend(walked.notes);
+}
+
+/// One walked entry: a file to lint, a note about a problem, or nothing.
+fn visit(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    globs: &Globs,
+) -> Option<Result<Candidate, String>> {
+    let entry = match entry {
+        Ok(e) => e,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    if !entry.file_type().is_some_and(|t| t.is_file()) {
+        return None;
+    }
+    let path = entry.path();
+    let name = entry.file_name().to_string_lossy();
+    if globs.excluded(path) {
+        return None;
+    }
+    let candidate = |bytes| Candidate {
+        path: path.to_path_buf(),
+        display: display(path),
+        bytes,
+    };
+    if is_config_name(&name) || globs.included(path) {
+        return Some(Ok(candidate(None)));
+    }
+    if is_yaml_name(&name) {
+        let bytes = read_small(path)?;
+        if sniff(&bytes) {
+            return Some(Ok(candidate(Some(bytes))));
+        }
+    }
+    None
+}
+
+/// A YAML file's bytes, when it is small enough to be a config.
+fn read_small(path: &Path) -> Option<Vec<u8>> {
+    let meta = std::fs::metadata(path).ok()?;
+    if meta.len() > MAX_CONFIG_BYTES {
+        return None;
+    }
+    std::fs::read(path).ok()
+}
+
+/// A path for messages: as given, without a leading `./`.
+pub fn display(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    let mut t: &str = &s;
+    while let Some(rest) = t.strip_prefix("./") {
+        t = rest;
+    }
+    if t.is_empty() {
+        ".".to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_names() {
+        assert!(is_config_name("invokeai.yaml"));
+        assert!(is_config_name("invokeai-12gb.yml"));
+        assert!(is_config_name("InvokeAI.yaml"));
+        assert!(!is_config_name("invokeai-lint.toml"));
+        assert!(!is_config_name("invokeai.log"));
+        assert!(!is_config_name("config.yaml"));
+    }
+
+    #[test]
+    fn sniffing_finds_top_level_keys_only() {
+        assert!(sniff(b"schema_version: 4.0.2\nhost: 0.0.0.0\n"));
+        assert!(sniff(b"# comment\nInvokeAI:\n  Web Server:\n"));
+        assert!(sniff(b"\xef\xbb\xbf\"schema_version\" : '4.0.2'"));
+        assert!(sniff(b"--- schema_version: 4.0.2\n"));
+        assert!(!sniff(b"services:\n  schema_version: 1\n"));
+        assert!(!sniff(b"schema_versions: 1\n"));
+        assert!(!sniff(b"InvokeAIx: 1\n"));
+        assert!(!sniff(b"key: 'schema_version: 1'\n"));
+        assert!(!sniff(b""));
+    }
+
+    #[test]
+    fn display_drops_leading_dot_slash() {
+        assert_eq!(display(Path::new("./a/invokeai.yaml")), "a/invokeai.yaml");
+        assert_eq!(display(Path::new(".")), ".");
+        assert_eq!(display(Path::new("a/b")), "a/b");
+    }
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    fn names(found: &Found, root: &Path) -> Vec<String> {
+        found
+            .files
+            .iter()
+            .map(|c| {
+                c.path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn walking_honours_gitignore_without_git_and_sniffs_yaml() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        write(root, "a/invokeai.yaml", "schema_version: 4.0.2\n");
+        write(root, "b/gpu-box.yaml", "schema_version: 4.0.2\n");
+        write(root, "b/compose.yaml", "services: {}\n");
+        write(root, "c/invokeai.yaml", "x: 1\n");
+        write(root, "d/notes.txt", "schema_version: 4.0.2\n");
+        write(root, ".gitignore", "c/\n");
+        write(root, ".hidden/invokeai.yaml", "x: 1\n");
+        let found = discover(&[root.to_path_buf()], None, root, false);
+        assert_eq!(
+            names(&found, root),
+            vec!["a/invokeai.yaml", "b/gpu-box.yaml"]
+        );
+        assert!(found.files[1].bytes.is_some(), "sniffed bytes are kept");
+    }
+
+    #[test]
+    fn include_and_exclude_come_from_the_linter_config() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        write(root, "fleet/a/invokeai.yaml", "x: 1\n");
+        write(root, "fleet/b/box.yml", "x: 1\n");
+        write(root, "vendor/invokeai.yaml", "x: 1\n");
+        let cfg = LinterConfig::parse(
+            "include = [\"fleet/**/*.yml\"]\nexclude = [\"vendor\"]\n",
+            "invokeai-lint.toml",
+            root.to_path_buf(),
+        )
+        .unwrap();
+        let found = discover(&[root.to_path_buf()], Some(&cfg), root, false);
+        assert_eq!(
+            names(&found, root),
+            vec!["fleet/a/invokeai.yaml", "fleet/b/box.yml"]
+        );
+
+        // Named files are linted even when excluded, unless --force-exclude.
+        let named = root.join("vendor/invokeai.yaml");
+        let found = discover(std::slice::from_ref(&named), Some(&cfg), root, false);
+        assert_eq!(found.files.len(), 1);
+        let found = discover(std::slice::from_ref(&named), Some(&cfg), root, true);
+        assert!(found.files.is_empty());
+        assert_eq!(found.force_excluded.len(), 1);
+    }
+
+    #[test]
+    fn named_files_need_no_particular_name_and_repeats_collapse() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path();
+        write(root, "x.conf", "x: 1\n");
+        let p = root.join("x.conf");
+        let found = discover(&[p.clone(), p], None, root, false);
+        assert_eq!(found.files.len(), 1);
+    }
+}

@@ -1,0 +1,226 @@
+//! Which files `lint` looks at: directory walks, named files, stdin, `--force-exclude`,
+//! `--log auto`, and the exit 2 when nothing is found.
+
+mod common;
+
+use common::{findings, run, run_stdin, write, CLEAN, UNKNOWN_KEY};
+
+const V: [&str; 2] = ["--invokeai-version", "5.9.1"];
+
+fn lint_json<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["lint", "--format", "json", "--isolated"];
+    a.extend_from_slice(&V);
+    a.extend_from_slice(extra);
+    a
+}
+
+#[test]
+fn a_walk_finds_configs_by_name_and_by_content_and_honours_gitignore_without_git() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(d, "a/invokeai.yaml", UNKNOWN_KEY);
+    write(d, "b/gpu-box.yaml", UNKNOWN_KEY); // found by its schema_version
+    write(d, "b/compose.yaml", "services: {}\n"); // not a config
+    write(d, "ignored/invokeai.yaml", UNKNOWN_KEY);
+    write(d, ".gitignore", "ignored/\n");
+    write(d, "c/.ignore", "invokeai-old.yaml\n");
+    write(d, "c/invokeai-old.yaml", UNKNOWN_KEY);
+    let r = run(d, &lint_json(&["."]));
+    assert_eq!(r.code, 1, "{}", r.all());
+    let files: Vec<String> = findings(&r.stdout).into_iter().map(|f| f.0).collect();
+    assert_eq!(
+        files,
+        vec!["a/invokeai.yaml", "b/gpu-box.yaml"],
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn no_paths_means_the_working_directory() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), "sub/invokeai.yaml", UNKNOWN_KEY);
+    let r = run(t.path(), &lint_json(&[]));
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert_eq!(findings(&r.stdout)[0].0, "sub/invokeai.yaml");
+}
+
+#[test]
+fn nothing_found_is_exit_2_with_a_message_never_a_silent_pass() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), "docs/readme.md", "# nothing\n");
+    write(t.path(), "compose.yaml", "services: {}\n");
+    let r = run(t.path(), &lint_json(&["docs", "."]));
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("error: no InvokeAI configs found under docs, ."),
+        "{}",
+        r.all()
+    );
+    assert!(r.stdout.is_empty(), "{}", r.all());
+}
+
+#[test]
+fn named_files_are_linted_whatever_their_name_and_missing_ones_are_exit_2() {
+    let t = tempfile::tempdir().unwrap();
+    write(t.path(), "settings.conf", UNKNOWN_KEY);
+    let r = run(t.path(), &lint_json(&["settings.conf"]));
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert_eq!(findings(&r.stdout)[0].1, "unknown-key");
+
+    let r = run(t.path(), &lint_json(&["settings.conf", "missing.yaml"]));
+    assert_eq!(r.code, 2, "{}", r.all());
+    assert!(
+        r.stderr.contains("cannot lint missing.yaml: no such file"),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn exclude_applies_to_walks_and_to_named_files_only_with_force_exclude() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(d, "invokeai-lint.toml", "exclude = [\"vendor\"]\n");
+    write(d, "vendor/invokeai.yaml", UNKNOWN_KEY);
+    write(d, "mine/invokeai.yaml", CLEAN);
+    let base = ["lint", "--format", "json", "--invokeai-version", "5.9.1"];
+
+    let r = run(d, &base);
+    assert_eq!(r.code, 0, "{}", r.all());
+
+    let mut named = base.to_vec();
+    named.push("vendor/invokeai.yaml");
+    let r = run(d, &named);
+    assert_eq!(r.code, 1, "named files are linted: {}", r.all());
+
+    named.push("--force-exclude");
+    let r = run(d, &named);
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(
+        r.stderr
+            .contains("nothing linted: vendor/invokeai.yaml excluded"),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn include_adds_files_the_walk_would_not_pick() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(d, "invokeai-lint.toml", "include = [\"boxes/*.cfg\"]\n");
+    write(d, "boxes/a.cfg", UNKNOWN_KEY);
+    let r = run(
+        d,
+        &["lint", "--format", "json", "--invokeai-version", "5.9.1"],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert_eq!(findings(&r.stdout)[0].0, "boxes/a.cfg");
+}
+
+#[test]
+fn stdin_is_named_by_stdin_filename_and_matched_against_overrides() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(
+        d,
+        "invokeai-lint.toml",
+        "[[overrides]]\npaths = [\"legacy/**\"]\nignore = [\"unknown-key\"]\n",
+    );
+    let r = run_stdin(
+        d,
+        &[
+            "lint",
+            "-",
+            "--format",
+            "json",
+            "--invokeai-version",
+            "5.9.1",
+        ],
+        UNKNOWN_KEY,
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert_eq!(findings(&r.stdout)[0].0, "<stdin>");
+
+    let args = [
+        "lint",
+        "-",
+        "--stdin-filename",
+        "farm/invokeai.yaml",
+        "--format",
+        "json",
+        "--invokeai-version",
+        "5.9.1",
+    ];
+    let r = run_stdin(d, &args, UNKNOWN_KEY);
+    assert_eq!(
+        findings(&r.stdout)[0].0,
+        "farm/invokeai.yaml",
+        "{}",
+        r.all()
+    );
+
+    // The name alone implies stdin.
+    let r = run_stdin(
+        d,
+        &[
+            "lint",
+            "--stdin-filename",
+            "x/invokeai.yaml",
+            "--format",
+            "json",
+            "--invokeai-version",
+            "5.9.1",
+        ],
+        UNKNOWN_KEY,
+    );
+    assert_eq!(findings(&r.stdout)[0].0, "x/invokeai.yaml", "{}", r.all());
+
+    let mut legacy = args.to_vec();
+    legacy[3] = "legacy/invokeai.yaml";
+    let r = run_stdin(d, &legacy, UNKNOWN_KEY);
+    assert_eq!(r.code, 0, "the override for legacy/** applies: {}", r.all());
+}
+
+#[test]
+fn log_auto_reads_the_log_next_to_each_config() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    // The log says 5.4.3 ran; `max_cache_vram_gb` does not exist there (5.6.0+).
+    let log = "[2024-12-14 23:05:43,794]::[InvokeAI]::INFO --> Using torch device: NVIDIA GeForce RTX 3070\n\
+               [2024-12-14 23:05:44,304]::[InvokeAI]::INFO --> InvokeAI version 5.4.3\n\
+               [2024-12-14 23:05:44,304]::[InvokeAI]::INFO --> Root directory = /home/carol/invokeai\n";
+    write(d, "box/invokeai.log", log);
+    write(
+        d,
+        "box/invokeai.yaml",
+        "schema_version: 4.0.2\nmax_cache_vram_gb: 4\n",
+    );
+    write(
+        d,
+        "other/invokeai.yaml",
+        "schema_version: 4.0.2\nhost: 0.0.0.0\n",
+    );
+    let r = run(
+        d,
+        &["lint", "--isolated", "--log", "auto", "--format", "json"],
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&r.stdout).unwrap_or_else(|e| panic!("{e}: {}", r.all()));
+    assert_eq!(v["target"]["source"], "log", "{}", r.all());
+    let f = findings(&r.stdout);
+    assert!(
+        f.iter()
+            .any(|(file, name, _)| file == "box/invokeai.yaml" && name == "unknown-key"),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stderr
+            .contains("note: --log auto: no invokeai.log next to other/invokeai.yaml\n"),
+        "{}",
+        r.all()
+    );
+}
