@@ -59,8 +59,13 @@ impl Rule for MaxCacheVramOverBudget {
         let origin = origin_phrase(&v.origin);
         let d = if cap > bound {
             let safe = (bound.floor()).max(0.0);
-            let what = if cap >= v.value {
+            let what = if cap > v.value {
                 format!("is more than the GPU's {} GB of VRAM", gib(v.value))
+            } else if cap == v.value {
+                format!(
+                    "is all of the GPU's {} GB of VRAM, leaving no working memory",
+                    gib(v.value)
+                )
             } else {
                 format!("leaves less than the {} GB of working memory free", gib(w))
             };
