@@ -207,6 +207,12 @@ pub struct LintArgs {
     /// Exit 0 even when there are findings (2 still means the run itself failed).
     #[arg(long = "exit-zero", help_heading = "Exit status")]
     pub exit_zero: bool,
+    /// Apply safe fixes to the files, then report what is left.
+    #[arg(long, help_heading = "Fixes")]
+    pub fix: bool,
+    /// With --fix, also apply fixes that change what InvokeAI does (renames, new values).
+    #[arg(long = "unsafe-fixes", requires = "fix", help_heading = "Fixes")]
+    pub unsafe_fixes: bool,
     /// Apply the linter config's `exclude` to files named on the command line too
     /// (for pre-commit, which names every staged file).
     #[arg(long = "force-exclude", help_heading = "Inputs")]
@@ -372,8 +378,30 @@ fn split(args: LintArgs) -> (LintInput, Show) {
 }
 
 fn run_lint(args: LintArgs) -> Result<i32, String> {
+    let fix = match (args.fix, args.unsafe_fixes) {
+        (false, _) => None,
+        (true, false) => Some(crate::fix::FixMode::Safe),
+        (true, true) => Some(crate::fix::FixMode::All),
+    };
     let (input, show) = split(args);
-    let outcome = lint::run(&input).map_err(|e| e.0)?;
+    let mut outcome = lint::run(&input).map_err(|e| e.0)?;
+    if let Some(mode) = fix {
+        let done = crate::fix::fix_files(&outcome.report.diagnostics, mode);
+        for (file, why) in &done.refused {
+            eprintln!("invokeai-lint: not fixed {file}: {why}");
+        }
+        if done.fixes > 0 {
+            eprintln!(
+                "invokeai-lint: fixed {} finding{} in {} file{}",
+                done.fixes,
+                if done.fixes == 1 { "" } else { "s" },
+                done.files,
+                if done.files == 1 { "" } else { "s" }
+            );
+            // Report what is left, from the files as they are now.
+            outcome = lint::run(&input).map_err(|e| e.0)?;
+        }
+    }
     let code = emit(&outcome, &show);
     // The process exits next: freeing every finding and source text one by one would
     // only cost time (a few percent of a 10 000-file run).

@@ -16,10 +16,9 @@ pub enum FixMode {
     All,
 }
 
-/// The edits to apply to one file: from the diagnostics located in it, by mode, dropping any
+/// The edits to apply to one file, from diagnostics located in it, by mode, dropping any
 /// fix whose edits overlap an earlier one (it is reported again on the next run).
 pub fn collect_edits<'d>(
-    file: &str,
     diagnostics: impl IntoIterator<Item = &'d Diagnostic>,
     mode: FixMode,
 ) -> (Vec<Edit>, usize) {
@@ -27,9 +26,6 @@ pub fn collect_edits<'d>(
     let mut applied = 0;
     for d in diagnostics {
         let Some(fix) = &d.fix else { continue };
-        if d.location.file() != file {
-            continue;
-        }
         if fix.applicability == Applicability::Unsafe && mode == FixMode::Safe {
             continue;
         }
@@ -70,6 +66,72 @@ pub fn apply(text: &str, edits: &[Edit]) -> (String, usize) {
     }
     out.push_str(&text[at..]);
     (out, applied)
+}
+
+/// What `--fix` did.
+#[derive(Debug, Default)]
+pub struct Fixed {
+    pub fixes: usize,
+    pub files: usize,
+    /// Files with fixes that were left alone, and why.
+    pub refused: Vec<(String, String)>,
+}
+
+/// Apply the fixes of `diagnostics` to the config files they are in. A file is rewritten
+/// only when its bytes on disk are still exactly the text that was linted (so nothing the
+/// user wrote since, and no byte that was not valid UTF-8, can be lost); stdin and log
+/// snippets are never written.
+pub fn fix_files(diagnostics: &[Diagnostic], mode: FixMode) -> Fixed {
+    let mut done = Fixed::default();
+    let mut files: Vec<&std::sync::Arc<crate::source::SourceFile>> = Vec::new();
+    for d in diagnostics.iter().filter(|d| d.fix.is_some()) {
+        let src = &d.location.source;
+        if !files.iter().any(|f| std::sync::Arc::ptr_eq(f, src)) {
+            files.push(src);
+        }
+    }
+    for src in files {
+        let name = src.name();
+        let (edits, count) = collect_edits(
+            diagnostics
+                .iter()
+                .filter(|d| std::sync::Arc::ptr_eq(&d.location.source, src)),
+            mode,
+        );
+        if count == 0 {
+            continue;
+        }
+        let path = Path::new(name);
+        match std::fs::read(path) {
+            Ok(bytes) if src.first_line() == 1 && bytes == src.text().as_bytes() => {}
+            Ok(_) => {
+                done.refused.push((
+                    name.to_string(),
+                    "the file changed since it was read, or is not valid UTF-8".into(),
+                ));
+                continue;
+            }
+            Err(e) => {
+                done.refused
+                    .push((name.to_string(), format!("cannot read it back: {e}")));
+                continue;
+            }
+        }
+        let (text, applied) = apply(src.text(), &edits);
+        if applied == 0 {
+            continue;
+        }
+        match write_atomic(path, &text) {
+            Ok(()) => {
+                done.fixes += count;
+                done.files += 1;
+            }
+            Err(e) => done
+                .refused
+                .push((name.to_string(), format!("cannot write it: {e}"))),
+        }
+    }
+    done
 }
 
 /// Write `text` to `path` through a temporary file in the same folder and a rename, so a

@@ -173,10 +173,16 @@ pub(super) fn from_json(text: &str) -> Result<Knowledge, String> {
         })
         .collect();
 
+    let by_name = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k.name.clone(), i))
+        .collect();
     Ok(Knowledge {
         releases,
         keys,
         v3_sections,
         migrations,
+        by_name,
     })
 }

@@ -87,6 +87,8 @@ pub struct Knowledge {
     /// (first release, section name → keys) for 3.x, oldest first.
     pub v3_sections: Vec<(Version, BTreeMap<String, Vec<String>>)>,
     pub migrations: Vec<Migration>,
+    /// Key name → index in `keys`: every setting of every file is looked up here.
+    pub by_name: std::collections::HashMap<String, usize>,
 }
 
 static KNOWLEDGE: OnceLock<Knowledge> = OnceLock::new();
@@ -136,7 +138,7 @@ impl Knowledge {
     }
 
     pub fn key(&self, name: &str) -> Option<&KeySpec> {
-        self.keys.iter().find(|k| k.name == name)
+        self.by_name.get(name).and_then(|&i| self.keys.get(i))
     }
 
     /// The key as release `v` has it, or None when `v` does not have the key.

@@ -46,9 +46,23 @@ impl Version {
         self.pep.any_prerelease()
     }
 
-    /// Shorthand for comparisons in rules: `v.at_least("5.6.0")`.
+    /// Shorthand for comparisons in rules: `v.at_least("5.6.0")`. Rules call this with a
+    /// handful of literals for every file, so each literal is parsed once per thread.
     pub fn at_least(&self, other: &str) -> bool {
-        *self >= Version::parse(other).expect("valid version literal")
+        thread_local! {
+            static PARSED: std::cell::RefCell<std::collections::HashMap<String, Version>> =
+                std::cell::RefCell::new(std::collections::HashMap::new());
+        }
+        PARSED.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if let Some(v) = cache.get(other) {
+                return *self >= *v;
+            }
+            let v = Version::parse(other).expect("valid version literal");
+            let answer = *self >= v;
+            cache.insert(other.to_string(), v);
+            answer
+        })
     }
     pub fn below(&self, other: &str) -> bool {
         !self.at_least(other)
