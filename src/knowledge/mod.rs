@@ -209,17 +209,43 @@ impl Knowledge {
 
     /// Keys close to `name` among those release `v` accepts, best first (did-you-mean).
     pub fn suggest(&self, name: &str, v: &Version) -> Vec<&str> {
+        // A fleet repeats the same misspellings in many files: each (name, release) pair is
+        // ranked once per thread, and the answer kept as key indices.
+        thread_local! {
+            static SEEN: std::cell::RefCell<std::collections::HashMap<(String, String), Vec<usize>>> =
+                std::cell::RefCell::new(std::collections::HashMap::new());
+        }
         let Some(release) = self.release_for(v) else {
             return Vec::new();
         };
         let v = &release.version;
-        suggest::closest(
+        let cache_key = (name.to_string(), v.as_str().to_string());
+        if let Some(hit) = SEEN.with(|c| c.borrow().get(&cache_key).cloned()) {
+            return hit
+                .iter()
+                .filter_map(|&i| self.keys.get(i))
+                .map(|k| k.name.as_str())
+                .collect();
+        }
+        let found = suggest::closest(
             name,
             self.keys.iter().filter(|k| k.exists_in(v)).map(|k| {
                 let deprecated = k.deprecated_in.as_ref().is_some_and(|d| d <= v);
                 (k.name.as_str(), deprecated)
             }),
-        )
+        );
+        let indices: Vec<usize> = found
+            .iter()
+            .filter_map(|n| self.by_name.get(*n).copied())
+            .collect();
+        SEEN.with(|c| {
+            let mut c = c.borrow_mut();
+            // Bounded: a file of random keys must not grow the cache without end.
+            if c.len() < 4096 {
+                c.insert(cache_key, indices);
+            }
+        });
+        found
     }
 
     /// Keys close to `name` among every key any release had (for `explain`).
