@@ -67,12 +67,7 @@ pub fn normalise_file(name: &str) -> String {
 }
 
 pub fn key_of(d: &Diagnostic) -> Key {
-    let text = d
-        .location
-        .source
-        .text()
-        .get(d.location.span.start..d.location.span.end)
-        .unwrap_or("");
+    let text = d.location.text();
     let digest = Sha256::digest(text.as_bytes());
     let value_hash = digest
         .iter()

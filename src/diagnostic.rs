@@ -49,6 +49,13 @@ impl Location {
     pub fn file(&self) -> &str {
         self.source.name()
     }
+    /// The text under the span (empty when the span is off the text).
+    pub fn text(&self) -> &str {
+        self.source
+            .text()
+            .get(self.span.start..self.span.end)
+            .unwrap_or("")
+    }
     pub fn start(&self) -> LineCol {
         self.source.line_col(self.span.start)
     }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use globset::GlobSet;
 
 use crate::lint::MAX_CONFIG_BYTES;
-use crate::linter_config::{absolute, LinterConfig};
+use crate::linter_config::{relative_to, LinterConfig};
 
 /// A file to lint.
 #[derive(Clone, Debug, PartialEq)]
@@ -83,13 +83,7 @@ struct Globs {
 
 impl Globs {
     fn rel(&self, path: &Path) -> Option<String> {
-        let abs = absolute(&self.cwd, path);
-        let rel = abs.strip_prefix(&self.dir).ok()?;
-        let parts: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        Some(parts.join("/"))
+        relative_to(&self.dir, &self.cwd, path)
     }
     /// Excluded itself, or inside an excluded directory (`exclude = ["vendor"]`).
     fn excluded(&self, path: &Path) -> bool {

@@ -171,13 +171,7 @@ impl LinterConfig {
     /// The path of `file` relative to this config's directory, `/`-separated, or None when
     /// the file is outside it (then no glob of the config can match it).
     pub fn relative(&self, cwd: &Path, file: &Path) -> Option<String> {
-        let abs = absolute(cwd, file);
-        let rel = abs.strip_prefix(&self.dir).ok()?;
-        let parts: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        Some(parts.join("/"))
+        relative_to(&self.dir, cwd, file)
     }
 
     /// The `include` globs, when there are any.
@@ -903,4 +897,16 @@ severity = { unknown-key = "error" }
         );
         assert_eq!(c.relative(cwd, Path::new("/elsewhere/invokeai.yaml")), None);
     }
+}
+
+/// `file` (relative to `cwd` when not absolute) relative to `dir`, `/`-separated, or None
+/// when it is outside `dir`.
+pub fn relative_to(dir: &Path, cwd: &Path, file: &Path) -> Option<String> {
+    let abs = absolute(cwd, file);
+    let rel = abs.strip_prefix(dir).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
 }

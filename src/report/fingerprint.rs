@@ -32,12 +32,7 @@ pub fn fingerprints(diagnostics: &[Diagnostic]) -> Vec<String> {
 }
 
 fn base_hash(d: &Diagnostic) -> String {
-    let text = d
-        .location
-        .source
-        .text()
-        .get(d.location.span.start..d.location.span.end)
-        .unwrap_or("");
+    let text = d.location.text();
     let mut h = Sha256::new();
     // NUL separators keep ("ab", "c") and ("a", "bc") apart.
     for part in [
