@@ -723,6 +723,18 @@ pub fn facts_table(f: &ConfigFacts) -> BTreeMap<&'static str, Option<Shown>> {
     m
 }
 
+/// `file` (relative to `cwd` when not absolute) relative to `dir`, `/`-separated, or None
+/// when it is outside `dir`.
+pub fn relative_to(dir: &Path, cwd: &Path, file: &Path) -> Option<String> {
+    let abs = absolute(cwd, file);
+    let rel = abs.strip_prefix(dir).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -897,16 +909,4 @@ severity = { unknown-key = "error" }
         );
         assert_eq!(c.relative(cwd, Path::new("/elsewhere/invokeai.yaml")), None);
     }
-}
-
-/// `file` (relative to `cwd` when not absolute) relative to `dir`, `/`-separated, or None
-/// when it is outside `dir`.
-pub fn relative_to(dir: &Path, cwd: &Path, file: &Path) -> Option<String> {
-    let abs = absolute(cwd, file);
-    let rel = abs.strip_prefix(dir).ok()?;
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    Some(parts.join("/"))
 }
