@@ -20,6 +20,7 @@
 pub mod derive;
 pub mod message;
 pub mod oom;
+pub mod pipeline;
 pub mod reader;
 pub mod record;
 pub mod render;
@@ -161,21 +162,19 @@ pub fn read_log(path: &Path) -> std::io::Result<LogFacts> {
     parse_reader(file, &path.display().to_string())
 }
 
-/// Parse a log from any byte stream, holding only a bounded buffer.
-pub fn parse_reader<R: std::io::Read>(r: R, name: &str) -> std::io::Result<LogFacts> {
-    let mut scanner = scan::Scanner::new();
-    let stats = reader::split(r, &mut scanner)?;
+/// Parse a log from any byte stream, holding only a bounded buffer (a few per core).
+pub fn parse_reader<R: std::io::Read + Send>(r: R, name: &str) -> std::io::Result<LogFacts> {
+    let (scanner, stats) = pipeline::scan(r, pipeline::default_workers())?;
     Ok(scanner.finish(name, stats))
 }
 
 /// Parse a log held in memory.
 pub fn parse_bytes(bytes: &[u8], name: &str) -> LogFacts {
-    let mut scanner = scan::Scanner::new();
-    // Reading from a slice cannot fail.
-    match reader::split(bytes, &mut scanner) {
-        Ok(stats) => scanner.finish(name, stats),
+    match pipeline::scan(bytes, pipeline::default_workers()) {
+        Ok((scanner, stats)) => scanner.finish(name, stats),
+        // Reading from a slice cannot fail.
         Err(e) => {
-            let mut facts = scanner.finish(name, reader::Stats::default());
+            let mut facts = scan::Scanner::new().finish(name, reader::Stats::default());
             facts.notes.push(format!("read error: {e}"));
             facts
         }

@@ -21,7 +21,7 @@ use super::message::{self, Check, Parsed};
 use super::reader::{LineSink, Stats, MAX_LINE};
 use super::record::{self, Format, Record};
 use super::session::{LineInfo, Sessions};
-use super::text::{char_width, strip_ansi_into, visible};
+use super::text::{char_width, strip_ansi_append, strip_ansi_into, visible, visible_range};
 use super::{derive, oom, LogFacts};
 
 /// Substrings of every line we care about. A line without any of them is skipped unread.
@@ -115,9 +115,10 @@ pub struct Scanner {
     partial_tail: bool,
     sessions: Sessions,
     pending: Option<Pending>,
-    /// Reused buffers: ANSI-stripped text of the current line and of the next one.
-    scratch: Vec<u8>,
+    /// Reused buffers: ANSI-stripped text of the line after a fact line, and the
+    /// workspace of [`prepare`] when the scanner reads blocks itself ([`LineSink`]).
     next_scratch: Vec<u8>,
+    workspace: Workspace,
     pending_buf: Vec<u8>,
     /// Learnt from a certain join: the console's width.
     wrap_width: Option<usize>,
@@ -199,24 +200,15 @@ impl Scanner {
         }
     }
 
-    /// One line, found by the keyword search; `next` is the physical line after it when
-    /// it is in the same block.
-    fn line(&mut self, line_no: u64, raw: &[u8], next: Option<&[u8]>) {
-        let vis = visible(raw);
-        if vis.len() > MAX_LINE {
-            self.note_overlong(line_no);
-            return;
-        }
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let (text, had_ansi) = if strip_ansi_into(vis, &mut scratch) {
-            (&scratch[..], true)
-        } else {
-            (vis, false)
-        };
-        let a = Analysis::of(text, had_ansi);
-        let may_continue = a.is_cut() || a.is_unsure();
-        // Only a line that may continue needs its width (a byte loop).
-        let width = if may_continue { char_width(text) } else { 0 };
+    /// One fact line, read ahead by [`prepare`]; `next` is the physical line after it
+    /// when it is in the same block.
+    fn line(&mut self, line_no: u64, raw: &[u8], next: Option<&[u8]>, read: Read<'_>) {
+        let Read {
+            text,
+            had_ansi,
+            analysis: a,
+            width,
+        } = read;
         let wait_cut = a.is_cut() && width >= CUT_MIN_WIDTH;
         let wait_unsure = a.is_unsure() && width >= WRAP_MIN_WIDTH;
         let width_seen = width >= WRAP_MIN_WIDTH && self.recent_widths.contains(&width);
@@ -265,7 +257,6 @@ impl Scanner {
         } else {
             self.commit(line_no, text, a);
         }
-        self.scratch = scratch;
     }
 
     /// Would `cont` be joined to `text`, the pending line so far?
@@ -451,34 +442,173 @@ fn glog_prefix(line: &[u8]) -> bool {
         && line[5] == b' '
 }
 
-impl LineSink for Scanner {
-    fn block(&mut self, block: &[u8]) {
+/// A keyword line as [`prepare`] found it, before any state is involved.
+struct Spot<'a> {
+    /// `\n`s in the block before the line.
+    newlines_before: u64,
+    start: usize,
+    /// The line's end: its `\n`, or the end of the block.
+    end: usize,
+    /// What it says; `None` for a line too long to read.
+    read: Option<Read<'a>>,
+}
+
+/// A keyword line decoded for the grammars.
+struct Read<'a> {
+    /// The line as a terminal showed it (ANSI codes removed).
+    text: &'a [u8],
+    had_ansi: bool,
+    analysis: Analysis<'a>,
+    /// Characters, counted only when the line may continue on the next one (else 0).
+    width: usize,
+}
+
+/// Where a keyword line's shown text is: in the block, or in the workspace (ANSI codes
+/// removed).
+enum TextAt {
+    Block(usize, usize),
+    Stripped(usize, usize),
+    Overlong,
+}
+
+/// Reusable buffers of [`prepare`].
+#[derive(Default)]
+pub struct Workspace {
+    stripped: Vec<u8>,
+    found: Vec<(u64, usize, usize, TextAt)>,
+}
+
+/// The part of reading a block that needs no state from earlier blocks: find the keyword
+/// lines, remove ANSI codes, run the grammars. Blocks can be prepared in parallel and
+/// then folded in order ([`Scanner::fold`]).
+pub struct Prepared<'a> {
+    spots: Vec<Spot<'a>>,
+    newlines: u64,
+}
+
+/// Read the keyword lines of `block` (whole lines, as [`LineSink::block`] gets them).
+pub fn prepare<'a>(block: &'a [u8], ws: &'a mut Workspace) -> Prepared<'a> {
+    ws.stripped.clear();
+    ws.found.clear();
+    let ac = keywords();
+    let mut pos = 0;
+    let mut newlines = 0u64;
+    while pos < block.len() {
+        let Some(m) = ac.find(&block[pos..]) else {
+            newlines += memchr_iter(b'\n', &block[pos..]).count() as u64;
+            break;
+        };
+        let hit = pos + m;
+        let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |i| pos + i + 1);
+        newlines += memchr_iter(b'\n', &block[pos..start]).count() as u64;
+        let end = memchr(b'\n', &block[hit..]).map_or(block.len(), |i| hit + i);
+        let raw = &block[start..end];
+        let vis_range = visible_range(raw);
+        let vis = &raw[vis_range.clone()];
+        let at = if vis.len() > MAX_LINE {
+            TextAt::Overlong
+        } else {
+            let from = ws.stripped.len();
+            let mut stripped = std::mem::take(&mut ws.stripped);
+            let at = if strip_ansi_append(vis, &mut stripped) {
+                TextAt::Stripped(from, stripped.len())
+            } else {
+                TextAt::Block(start + vis_range.start, start + vis_range.end)
+            };
+            ws.stripped = stripped;
+            at
+        };
+        ws.found.push((newlines, start, end, at));
+        if end < block.len() {
+            newlines += 1;
+        }
+        pos = (end + 1).min(block.len());
+    }
+    let stripped: &'a [u8] = &ws.stripped;
+    let spots = ws
+        .found
+        .iter()
+        .filter_map(|(newlines_before, start, end, at)| {
+            let (text, had_ansi) = match *at {
+                TextAt::Overlong => {
+                    return Some(Spot {
+                        newlines_before: *newlines_before,
+                        start: *start,
+                        end: *end,
+                        read: None,
+                    })
+                }
+                TextAt::Block(a, b) => (block.get(a..b)?, false),
+                TextAt::Stripped(a, b) => (stripped.get(a..b)?, true),
+            };
+            let analysis = Analysis::of(text, had_ansi);
+            // A line without a fact changes nothing: it cannot continue, and only lines
+            // that may continue are measured.
+            if analysis.parsed.is_none() && analysis.oom.is_none() {
+                return None;
+            }
+            let may_continue = analysis.is_cut() || analysis.is_unsure();
+            let width = if may_continue { char_width(text) } else { 0 };
+            Some(Spot {
+                newlines_before: *newlines_before,
+                start: *start,
+                end: *end,
+                read: Some(Read {
+                    text,
+                    had_ansi,
+                    analysis,
+                    width,
+                }),
+            })
+        })
+        .collect();
+    Prepared { spots, newlines }
+}
+
+impl Scanner {
+    /// The stateful part of reading a block: line numbers, wrapped lines, sessions.
+    /// `prepared` must come from [`prepare`] of this very `block`, and blocks must be
+    /// folded in the order of the input.
+    pub fn fold(&mut self, block: &[u8], prepared: Prepared<'_>) {
         self.partial_tail = block.last() != Some(&b'\n');
+        let base = self.next_line;
         let mut pos = 0;
         self.drain_pending(block, &mut pos);
-        let ac = keywords();
-        while pos < block.len() {
-            let Some(m) = ac.find(&block[pos..]) else {
-                self.next_line += memchr_iter(b'\n', &block[pos..]).count() as u64;
-                break;
-            };
-            let hit = pos + m;
-            let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |i| pos + i + 1);
-            self.next_line += memchr_iter(b'\n', &block[pos..start]).count() as u64;
-            let end = memchr(b'\n', &block[hit..]).map_or(block.len(), |i| hit + i);
-            let next = (end + 1 < block.len()).then(|| {
-                let from = end + 1;
-                let to = memchr(b'\n', &block[from..]).map_or(block.len(), |i| from + i);
-                &block[from..to]
-            });
-            let line_no = self.next_line;
-            self.line(line_no, &block[start..end], next);
+        for spot in prepared.spots {
+            // Lines already taken as continuations of a wrapped fact line.
+            if spot.start < pos {
+                continue;
+            }
+            let line_no = base + spot.newlines_before;
+            self.next_line = line_no;
+            let (start, end) = (spot.start, spot.end);
+            match spot.read {
+                None => self.note_overlong(line_no),
+                Some(read) => {
+                    let next = (end + 1 < block.len()).then(|| {
+                        let from = end + 1;
+                        let to = memchr(b'\n', &block[from..]).map_or(block.len(), |i| from + i);
+                        &block[from..to]
+                    });
+                    self.line(line_no, &block[start..end], next, read);
+                }
+            }
             if end < block.len() {
                 self.next_line += 1;
             }
             pos = (end + 1).min(block.len());
             self.drain_pending(block, &mut pos);
         }
+        self.next_line = base + prepared.newlines;
+    }
+}
+
+impl LineSink for Scanner {
+    fn block(&mut self, block: &[u8]) {
+        let mut ws = std::mem::take(&mut self.workspace);
+        let prepared = prepare(block, &mut ws);
+        self.fold(block, prepared);
+        self.workspace = ws;
     }
 
     fn skipped_line(&mut self) {

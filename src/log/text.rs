@@ -12,6 +12,11 @@ pub const CITE_CHARS: usize = 300;
 /// Choice: a frame that is wider than the last one would leave its tail visible on a
 /// real terminal; tqdm pads every frame to the previous width, so we ignore that case.
 pub fn visible(line: &[u8]) -> &[u8] {
+    &line[visible_range(line)]
+}
+
+/// Where [`visible`] is in `line`.
+pub fn visible_range(line: &[u8]) -> std::ops::Range<usize> {
     let mut end = line.len();
     if end > 0 && line[end - 1] == b'\n' {
         end -= 1;
@@ -19,10 +24,9 @@ pub fn visible(line: &[u8]) -> &[u8] {
     while end > 0 && line[end - 1] == b'\r' {
         end -= 1;
     }
-    let line = &line[..end];
-    match memrchr(b'\r', line) {
-        Some(i) => &line[i + 1..],
-        None => line,
+    match memrchr(b'\r', &line[..end]) {
+        Some(i) => i + 1..end,
+        None => 0..end,
     }
 }
 
@@ -30,10 +34,18 @@ pub fn visible(line: &[u8]) -> &[u8] {
 /// Returns false, leaving `out` untouched, when the line has no ESC byte at all: the
 /// caller then uses the line itself, which saves a copy on almost every line.
 pub fn strip_ansi_into(line: &[u8], out: &mut Vec<u8>) -> bool {
+    if memchr(0x1b, line).is_none() {
+        return false;
+    }
+    out.clear();
+    strip_ansi_append(line, out)
+}
+
+/// [`strip_ansi_into`], appending to `out` instead of replacing it.
+pub fn strip_ansi_append(line: &[u8], out: &mut Vec<u8>) -> bool {
     let Some(first) = memchr(0x1b, line) else {
         return false;
     };
-    out.clear();
     out.extend_from_slice(&line[..first]);
     let mut i = first;
     while i < line.len() {
