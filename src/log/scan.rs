@@ -208,6 +208,7 @@ impl Scanner {
             had_ansi,
             analysis: a,
             width,
+            lossy,
         } = read;
         let wait_cut = a.is_cut() && width >= CUT_MIN_WIDTH;
         let wait_unsure = a.is_unsure() && width >= WRAP_MIN_WIDTH;
@@ -252,10 +253,10 @@ impl Scanner {
                 buf.extend_from_slice(text);
                 self.pending = Some(Pending { text: buf, ..p });
             } else {
-                self.commit(line_no, text, a);
+                self.commit(line_no, text, a, lossy);
             }
         } else {
-            self.commit(line_no, text, a);
+            self.commit(line_no, text, a, lossy);
         }
     }
 
@@ -309,7 +310,7 @@ impl Scanner {
             p.text = text;
             self.pending = Some(p);
         } else {
-            self.commit(p.line, &text, a);
+            self.commit(p.line, &text, a, is_lossy(&text));
             self.pending_buf = text;
         }
         true
@@ -318,15 +319,16 @@ impl Scanner {
     /// The pending fact gets no (more) continuation: take it as it stands.
     fn finalize(&mut self, p: Pending) {
         let a = Analysis::of(&p.text, p.had_ansi);
-        self.commit(p.line, &p.text, a);
+        self.commit(p.line, &p.text, a, is_lossy(&p.text));
         self.pending_buf = p.text;
     }
 
-    fn commit(&mut self, line_no: u64, text: &[u8], a: Analysis<'_>) {
+    /// `lossy`: [`is_lossy`] of `text`.
+    fn commit(&mut self, line_no: u64, text: &[u8], a: Analysis<'_>, lossy: bool) {
         if a.parsed.is_none() && a.oom.is_none() {
             return;
         }
-        if !text.is_ascii() && std::str::from_utf8(text).is_err() {
+        if lossy {
             if self.lossy == 0 {
                 self.first_lossy = line_no;
             }
@@ -409,6 +411,11 @@ impl Scanner {
     }
 }
 
+/// Not valid UTF-8: decoded lossily.
+fn is_lossy(text: &[u8]) -> bool {
+    !text.is_ascii() && std::str::from_utf8(text).is_err()
+}
+
 /// Could `line` be the rest of a line a console wrapped? Not if it is empty, indented,
 /// a record of its own, or recognisably something else. One leading space is allowed:
 /// the cut fell on a space. Indented text (tracebacks, tables) has two or more.
@@ -461,6 +468,8 @@ struct Read<'a> {
     analysis: Analysis<'a>,
     /// Characters, counted only when the line may continue on the next one (else 0).
     width: usize,
+    /// Not valid UTF-8.
+    lossy: bool,
 }
 
 /// Where a keyword line's shown text is: in the block, or in the workspace (ANSI codes
@@ -525,43 +534,45 @@ pub fn prepare<'a>(block: &'a [u8], ws: &'a mut Workspace) -> Prepared<'a> {
         pos = (end + 1).min(block.len());
     }
     let stripped: &'a [u8] = &ws.stripped;
-    let spots = ws
-        .found
-        .iter()
-        .filter_map(|(newlines_before, start, end, at)| {
-            let (text, had_ansi) = match *at {
-                TextAt::Overlong => {
-                    return Some(Spot {
-                        newlines_before: *newlines_before,
-                        start: *start,
-                        end: *end,
-                        read: None,
-                    })
+    let mut spots = Vec::with_capacity(ws.found.len());
+    spots.extend(
+        ws.found
+            .iter()
+            .filter_map(|(newlines_before, start, end, at)| {
+                let (text, had_ansi) = match *at {
+                    TextAt::Overlong => {
+                        return Some(Spot {
+                            newlines_before: *newlines_before,
+                            start: *start,
+                            end: *end,
+                            read: None,
+                        })
+                    }
+                    TextAt::Block(a, b) => (block.get(a..b)?, false),
+                    TextAt::Stripped(a, b) => (stripped.get(a..b)?, true),
+                };
+                let analysis = Analysis::of(text, had_ansi);
+                // A line without a fact changes nothing: it cannot continue, and only lines
+                // that may continue are measured.
+                if analysis.parsed.is_none() && analysis.oom.is_none() {
+                    return None;
                 }
-                TextAt::Block(a, b) => (block.get(a..b)?, false),
-                TextAt::Stripped(a, b) => (stripped.get(a..b)?, true),
-            };
-            let analysis = Analysis::of(text, had_ansi);
-            // A line without a fact changes nothing: it cannot continue, and only lines
-            // that may continue are measured.
-            if analysis.parsed.is_none() && analysis.oom.is_none() {
-                return None;
-            }
-            let may_continue = analysis.is_cut() || analysis.is_unsure();
-            let width = if may_continue { char_width(text) } else { 0 };
-            Some(Spot {
-                newlines_before: *newlines_before,
-                start: *start,
-                end: *end,
-                read: Some(Read {
-                    text,
-                    had_ansi,
-                    analysis,
-                    width,
-                }),
-            })
-        })
-        .collect();
+                let may_continue = analysis.is_cut() || analysis.is_unsure();
+                let width = if may_continue { char_width(text) } else { 0 };
+                Some(Spot {
+                    newlines_before: *newlines_before,
+                    start: *start,
+                    end: *end,
+                    read: Some(Read {
+                        text,
+                        had_ansi,
+                        analysis,
+                        width,
+                        lossy: is_lossy(text),
+                    }),
+                })
+            }),
+    );
     Prepared { spots, newlines }
 }
 
