@@ -1,14 +1,17 @@
 //! InvokeAI console logs → facts, each with the line it came from.
 //!
-//! Streaming: the reader holds one bounded buffer (about 1 MiB), so a 2 GB log costs
-//! the same memory as a 2 KB one. The stages are:
+//! Streaming: the reader holds a few bounded buffers (320 KiB each, a few per core), so
+//! a 2 GB log costs the same memory as a 2 KB one. The stages are:
 //!
 //! - [`reader`] splits the byte stream into lines with memchr; a line longer than
 //!   [`reader::MAX_LINE`] is skipped (with a note), except that a tqdm line made of
 //!   `\r` frames keeps its last frame, the only one a terminal shows.
 //! - [`scan`] finds the few lines that can hold a fact (one Aho-Corasick pass over
-//!   each block for a short list of keywords), undoes console hard-wrapping, and
-//!   hands the lines to the grammars.
+//!   each block for a short list of keywords) and hands them to the grammars
+//!   ([`scan::prepare`], no state needed); then, in the order of the log, it undoes
+//!   console hard-wrapping and files the facts ([`scan::Scanner::fold`]).
+//! - [`pipeline`] runs that on several threads: blocks are prepared in parallel and
+//!   folded in order.
 //! - [`record`] recognises the line formats (plain, color, syslog, legacy, uvicorn's,
 //!   Python's default) and wrapper prefixes (docker timestamps, journald).
 //! - [`message`] and [`oom`] parse the fact messages (nom 8 over `&[u8]`).

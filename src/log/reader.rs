@@ -1,7 +1,8 @@
 //! Splitting a byte stream into lines with a bounded buffer.
 //!
-//! The buffer holds [`CHUNK`] + [`MAX_LINE`] bytes. Complete lines are handed to the
-//! [`LineSink`] a block at a time; the unfinished last line is moved to the front.
+//! A buffer holds [`CHUNK`] + [`MAX_LINE`] bytes. Complete lines are handed out a block
+//! at a time, with the buffer they were read into ([`Splitter`]); the unfinished last
+//! line moves to the front of a fresh buffer.
 //! An unfinished line that outgrows [`MAX_LINE`] is either
 //! - a tqdm bar (frames separated by `\r`): everything up to its last `\r` is dropped,
 //!   because a terminal shows only what follows the last `\r`; or
@@ -9,8 +10,10 @@
 
 use memchr::{memchr, memrchr};
 
-/// Bytes read per `read` call.
-pub const CHUNK: usize = 1 << 20;
+/// Bytes read per `read` call. Small enough that a block and what is read from it stay
+/// in a core's cache between the two passes over it ([`super::scan::prepare`], then
+/// [`super::scan::Scanner::fold`]).
+pub const CHUNK: usize = 256 * 1024;
 /// The longest line we keep. Longer ones are skipped (tqdm lines keep their last frame).
 pub const MAX_LINE: usize = 64 * 1024;
 

@@ -12,16 +12,17 @@
 //! physical line is joined to it if it looks like a continuation: no record header, no
 //! indentation, not a warning, traceback or progress bar. The fact cites the first line.
 
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use aho_corasick::{packed, AhoCorasick};
-use memchr::{memchr, memchr_iter, memmem};
+use memchr::{memchr, memchr2, memchr_iter, memmem};
 
 use super::message::{self, Check, Parsed};
 use super::reader::{LineSink, Stats, MAX_LINE};
 use super::record::{self, Format, Record};
 use super::session::{LineInfo, Sessions};
-use super::text::{char_width, strip_ansi_append, strip_ansi_into, visible, visible_range};
+use super::text::{char_width, strip_ansi_append, strip_ansi_into, visible};
 use super::{derive, oom, LogFacts};
 
 /// Substrings of every line we care about. A line without any of them is skipped unread.
@@ -135,7 +136,8 @@ pub struct Scanner {
 /// What one (possibly joined) line says.
 struct Analysis<'a> {
     parsed: Option<Parsed<'a>>,
-    oom: Option<oom::Oom>,
+    /// Boxed: rare, and four times the size of the rest.
+    oom: Option<Box<oom::Oom>>,
     format: Format,
     pid: Option<u32>,
 }
@@ -146,7 +148,7 @@ impl<'a> Analysis<'a> {
         let parsed = message::parse(rec.message);
         let oom = match parsed {
             Some(Parsed::Fact(..)) => None,
-            _ => oom::find(text),
+            _ => oom::find(text).map(Box::new),
         };
         Analysis {
             parsed,
@@ -200,9 +202,8 @@ impl Scanner {
         }
     }
 
-    /// One fact line, read ahead by [`prepare`]; `next` is the physical line after it
-    /// when it is in the same block.
-    fn line(&mut self, line_no: u64, raw: &[u8], next: Option<&[u8]>, read: Read<'_>) {
+    /// One fact line, `block[at]`, read ahead by [`prepare`].
+    fn line(&mut self, line_no: u64, block: &[u8], at: Range<usize>, read: Read<'_>) {
         let Read {
             text,
             had_ansi,
@@ -218,6 +219,13 @@ impl Scanner {
             self.recent_next += 1;
         }
         if wait_cut || wait_unsure {
+            let raw = &block[at.clone()];
+            // The physical line after it, when it is in the same block.
+            let next = (at.end + 1 < block.len()).then(|| {
+                let from = at.end + 1;
+                let to = memchr(b'\n', &block[from..]).map_or(block.len(), |i| from + i);
+                &block[from..to]
+            });
             let p = Pending {
                 line: line_no,
                 text: Vec::new(),
@@ -342,7 +350,7 @@ impl Scanner {
         };
         match (a.parsed, a.oom) {
             (Some(Parsed::Fact(fact, _)), _) => self.sessions.fact(fact, at),
-            (_, Some(o)) => self.sessions.oom(o, at),
+            (_, Some(o)) => self.sessions.oom(*o, at),
             _ => {}
         }
     }
@@ -472,19 +480,12 @@ struct Read<'a> {
     lossy: bool,
 }
 
-/// Where a keyword line's shown text is: in the block, or in the workspace (ANSI codes
-/// removed).
-enum TextAt {
-    Block(usize, usize),
-    Stripped(usize, usize),
-    Overlong,
-}
-
 /// Reusable buffers of [`prepare`].
 #[derive(Default)]
 pub struct Workspace {
+    /// Room for the keyword lines with ANSI codes removed: never more than the block.
     stripped: Vec<u8>,
-    found: Vec<(u64, usize, usize, TextAt)>,
+    scratch: Vec<u8>,
 }
 
 /// The part of reading a block that needs no state from earlier blocks: find the keyword
@@ -497,8 +498,14 @@ pub struct Prepared<'a> {
 
 /// Read the keyword lines of `block` (whole lines, as [`LineSink::block`] gets them).
 pub fn prepare<'a>(block: &'a [u8], ws: &'a mut Workspace) -> Prepared<'a> {
-    ws.stripped.clear();
-    ws.found.clear();
+    if ws.stripped.len() < block.len() {
+        ws.stripped.resize(block.len(), 0);
+    }
+    let Workspace { stripped, scratch } = ws;
+    // Stripped lines are carved off the front of `free`, so that they can be borrowed
+    // while later ones are written.
+    let mut free: &'a mut [u8] = stripped.as_mut_slice();
+    let mut spots = Vec::new();
     let ac = keywords();
     let mut pos = 0;
     let mut newlines = 0u64;
@@ -508,71 +515,74 @@ pub fn prepare<'a>(block: &'a [u8], ws: &'a mut Workspace) -> Prepared<'a> {
             break;
         };
         let hit = pos + m;
-        let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |i| pos + i + 1);
-        newlines += memchr_iter(b'\n', &block[pos..start]).count() as u64;
-        let end = memchr(b'\n', &block[hit..]).map_or(block.len(), |i| hit + i);
-        let raw = &block[start..end];
-        let vis_range = visible_range(raw);
-        let vis = &raw[vis_range.clone()];
-        let at = if vis.len() > MAX_LINE {
-            TextAt::Overlong
-        } else {
-            let from = ws.stripped.len();
-            let mut stripped = std::mem::take(&mut ws.stripped);
-            let at = if strip_ansi_append(vis, &mut stripped) {
-                TextAt::Stripped(from, stripped.len())
-            } else {
-                TextAt::Block(start + vis_range.start, start + vis_range.end)
-            };
-            ws.stripped = stripped;
-            at
+        let start = match memchr::memrchr(b'\n', &block[pos..hit]) {
+            Some(i) => {
+                newlines += 1 + memchr_iter(b'\n', &block[pos..pos + i]).count() as u64;
+                pos + i + 1
+            }
+            None => pos,
         };
-        ws.found.push((newlines, start, end, at));
+        let end = memchr(b'\n', &block[hit..]).map_or(block.len(), |i| hit + i);
+        let newlines_before = newlines;
         if end < block.len() {
             newlines += 1;
         }
         pos = (end + 1).min(block.len());
-    }
-    let stripped: &'a [u8] = &ws.stripped;
-    let mut spots = Vec::with_capacity(ws.found.len());
-    spots.extend(
-        ws.found
-            .iter()
-            .filter_map(|(newlines_before, start, end, at)| {
-                let (text, had_ansi) = match *at {
-                    TextAt::Overlong => {
-                        return Some(Spot {
-                            newlines_before: *newlines_before,
-                            start: *start,
-                            end: *end,
-                            read: None,
-                        })
-                    }
-                    TextAt::Block(a, b) => (block.get(a..b)?, false),
-                    TextAt::Stripped(a, b) => (stripped.get(a..b)?, true),
-                };
-                let analysis = Analysis::of(text, had_ansi);
-                // A line without a fact changes nothing: it cannot continue, and only lines
-                // that may continue are measured.
-                if analysis.parsed.is_none() && analysis.oom.is_none() {
-                    return None;
+        let raw = &block[start..end];
+        // Almost every line has no `\r` (CRLF, tqdm frames) and no ANSI codes.
+        let (text, had_ansi) = if memchr2(b'\r', 0x1b, raw).is_none() {
+            (raw, false)
+        } else {
+            let vis = visible(raw);
+            scratch.clear();
+            if vis.len() <= MAX_LINE && strip_ansi_append(vis, scratch) {
+                // Never more than the block: each line shrinks, and lines do not overlap.
+                if scratch.len() > free.len() {
+                    continue;
                 }
-                let may_continue = analysis.is_cut() || analysis.is_unsure();
-                let width = if may_continue { char_width(text) } else { 0 };
-                Some(Spot {
-                    newlines_before: *newlines_before,
-                    start: *start,
-                    end: *end,
-                    read: Some(Read {
-                        text,
-                        had_ansi,
-                        analysis,
-                        width,
-                        lossy: is_lossy(text),
-                    }),
-                })
+                let (piece, rest) = std::mem::take(&mut free).split_at_mut(scratch.len());
+                piece.copy_from_slice(scratch);
+                free = rest;
+                (&*piece, true)
+            } else {
+                (vis, false)
+            }
+        };
+        if text.len() > MAX_LINE {
+            spots.push(Spot {
+                newlines_before,
+                start,
+                end,
+                read: None,
+            });
+            continue;
+        }
+        let analysis = Analysis::of(text, had_ansi);
+        // A line without a fact changes nothing: it cannot continue, and only lines
+        // that may continue are measured.
+        if analysis.parsed.is_none() && analysis.oom.is_none() {
+            continue;
+        }
+        let may_continue = analysis.is_cut() || analysis.is_unsure();
+        let ascii = text.is_ascii();
+        let width = match (may_continue, ascii) {
+            (false, _) => 0,
+            (true, true) => text.len(),
+            (true, false) => char_width(text),
+        };
+        spots.push(Spot {
+            newlines_before,
+            start,
+            end,
+            read: Some(Read {
+                text,
+                had_ansi,
+                analysis,
+                width,
+                lossy: !ascii && is_lossy(text),
             }),
-    );
+        });
+    }
     Prepared { spots, newlines }
 }
 
@@ -596,12 +606,7 @@ impl Scanner {
             match spot.read {
                 None => self.note_overlong(line_no),
                 Some(read) => {
-                    let next = (end + 1 < block.len()).then(|| {
-                        let from = end + 1;
-                        let to = memchr(b'\n', &block[from..]).map_or(block.len(), |i| from + i);
-                        &block[from..to]
-                    });
-                    self.line(line_no, &block[start..end], next, read);
+                    self.line(line_no, block, start..end, read);
                 }
             }
             if end < block.len() {

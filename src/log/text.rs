@@ -12,11 +12,6 @@ pub const CITE_CHARS: usize = 300;
 /// Choice: a frame that is wider than the last one would leave its tail visible on a
 /// real terminal; tqdm pads every frame to the previous width, so we ignore that case.
 pub fn visible(line: &[u8]) -> &[u8] {
-    &line[visible_range(line)]
-}
-
-/// Where [`visible`] is in `line`.
-pub fn visible_range(line: &[u8]) -> std::ops::Range<usize> {
     let mut end = line.len();
     if end > 0 && line[end - 1] == b'\n' {
         end -= 1;
@@ -24,9 +19,10 @@ pub fn visible_range(line: &[u8]) -> std::ops::Range<usize> {
     while end > 0 && line[end - 1] == b'\r' {
         end -= 1;
     }
-    match memrchr(b'\r', &line[..end]) {
-        Some(i) => i + 1..end,
-        None => 0..end,
+    let line = &line[..end];
+    match memrchr(b'\r', line) {
+        Some(i) => &line[i + 1..],
+        None => line,
     }
 }
 
@@ -34,11 +30,12 @@ pub fn visible_range(line: &[u8]) -> std::ops::Range<usize> {
 /// Returns false, leaving `out` untouched, when the line has no ESC byte at all: the
 /// caller then uses the line itself, which saves a copy on almost every line.
 pub fn strip_ansi_into(line: &[u8], out: &mut Vec<u8>) -> bool {
-    if memchr(0x1b, line).is_none() {
+    let Some(first) = memchr(0x1b, line) else {
         return false;
-    }
+    };
     out.clear();
-    strip_ansi_append(line, out)
+    strip_from(line, first, out);
+    true
 }
 
 /// [`strip_ansi_into`], appending to `out` instead of replacing it.
@@ -46,6 +43,12 @@ pub fn strip_ansi_append(line: &[u8], out: &mut Vec<u8>) -> bool {
     let Some(first) = memchr(0x1b, line) else {
         return false;
     };
+    strip_from(line, first, out);
+    true
+}
+
+/// Append `line` without its ANSI codes; `first` is where its first ESC is.
+fn strip_from(line: &[u8], first: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(&line[..first]);
     let mut i = first;
     while i < line.len() {
@@ -70,7 +73,6 @@ pub fn strip_ansi_append(line: &[u8], out: &mut Vec<u8>) -> bool {
             None => i += 1,
         }
     }
-    true
 }
 
 /// Characters a console would need for `bytes`: UTF-8 continuation bytes do not count,
