@@ -486,6 +486,8 @@ pub struct Workspace {
     /// Room for the keyword lines with ANSI codes removed: never more than the block.
     stripped: Vec<u8>,
     scratch: Vec<u8>,
+    /// Keyword lines in the last block: the next one likely has about as many.
+    last_spots: usize,
 }
 
 /// The part of reading a block that needs no state from earlier blocks: find the keyword
@@ -501,11 +503,15 @@ pub fn prepare<'a>(block: &'a [u8], ws: &'a mut Workspace) -> Prepared<'a> {
     if ws.stripped.len() < block.len() {
         ws.stripped.resize(block.len(), 0);
     }
-    let Workspace { stripped, scratch } = ws;
+    let Workspace {
+        stripped,
+        scratch,
+        last_spots,
+    } = ws;
     // Stripped lines are carved off the front of `free`, so that they can be borrowed
     // while later ones are written.
     let mut free: &'a mut [u8] = stripped.as_mut_slice();
-    let mut spots = Vec::new();
+    let mut spots = Vec::with_capacity(*last_spots + *last_spots / 8);
     let ac = keywords();
     let mut pos = 0;
     let mut newlines = 0u64;
@@ -583,6 +589,7 @@ pub fn prepare<'a>(block: &'a [u8], ws: &'a mut Workspace) -> Prepared<'a> {
             }),
         });
     }
+    *last_spots = spots.len();
     Prepared { spots, newlines }
 }
 
