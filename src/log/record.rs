@@ -13,11 +13,13 @@ use std::sync::OnceLock;
 
 use memchr::memmem;
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take, take_while1, take_while_m_n};
+use nom::bytes::complete::{take, take_while1, take_while_m_n};
 use nom::character::complete::{char, digit1};
 use nom::combinator::{map, opt, value, verify};
 use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
+
+use super::message::tag;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

@@ -106,6 +106,8 @@ struct Pending {
     cut: bool,
     /// An earlier fact line had exactly this width: likely the console's.
     width_seen: bool,
+    /// The next physical line is already known to continue this one.
+    next_joins: bool,
 }
 
 #[derive(Default)]
@@ -235,6 +237,7 @@ impl Scanner {
                 parts: 0,
                 cut: wait_cut,
                 width_seen,
+                next_joins: false,
             };
             // Usually the next line is right here and plainly not a continuation: take
             // the line as it is, without copying or parsing it again.
@@ -259,7 +262,12 @@ impl Scanner {
                 let mut buf = std::mem::take(&mut self.pending_buf);
                 buf.clear();
                 buf.extend_from_slice(text);
-                self.pending = Some(Pending { text: buf, ..p });
+                self.pending = Some(Pending {
+                    text: buf,
+                    // Nothing changes before the next line is offered: do not ask again.
+                    next_joins: next.is_some(),
+                    ..p
+                });
             } else {
                 self.commit(line_no, text, a, lossy);
             }
@@ -298,7 +306,7 @@ impl Scanner {
         };
         let mut ns = std::mem::take(&mut self.next_scratch);
         let (cont, _) = shown(raw, &mut ns);
-        if !self.joins(&p, &p.text, cont) {
+        if !std::mem::take(&mut p.next_joins) && !self.joins(&p, &p.text, cont) {
             self.next_scratch = ns;
             self.finalize(p);
             return false;
