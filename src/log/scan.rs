@@ -6,6 +6,10 @@
 //! the start of their message, so that a console that hard-wraps at 80 columns still
 //! leaves them whole on the first physical line.
 //!
+//! Two steps per block: [`prepare`] needs nothing from earlier blocks (keyword search,
+//! ANSI codes, grammars), so blocks are prepared in parallel; [`Scanner::fold`] takes
+//! them in order (line numbers, wrapping, sessions) and does little work per line.
+//!
 //! Wrapping: when a fact line is certainly cut (a database path without `.db`, a RAM
 //! cache line without its heuristics list, an OOM message without its sizes), or is long
 //! enough to have been wrapped and its value cannot be checked (a root path), the next
