@@ -16,7 +16,6 @@
 //! physical line is joined to it if it looks like a continuation: no record header, no
 //! indentation, not a warning, traceback or progress bar. The fact cites the first line.
 
-use std::ops::Range;
 use std::sync::OnceLock;
 
 use aho_corasick::{packed, AhoCorasick};
@@ -208,8 +207,8 @@ impl Scanner {
         }
     }
 
-    /// One fact line, `block[at]`, read ahead by [`prepare`].
-    fn line(&mut self, line_no: u64, block: &[u8], at: Range<usize>, read: Read<'_>) {
+    /// One fact line, the one of `block` that ends at `end`, read ahead by [`prepare`].
+    fn line(&mut self, line_no: u64, block: &[u8], end: usize, read: Read<'_>) {
         let Read {
             text,
             had_ansi,
@@ -217,6 +216,7 @@ impl Scanner {
             width,
             lossy,
         } = read;
+        let width = width as usize;
         let wait_cut = a.is_cut() && width >= CUT_MIN_WIDTH;
         let wait_unsure = a.is_unsure() && width >= WRAP_MIN_WIDTH;
         let width_seen = width >= WRAP_MIN_WIDTH && self.recent_widths.contains(&width);
@@ -225,10 +225,11 @@ impl Scanner {
             self.recent_next += 1;
         }
         if wait_cut || wait_unsure {
-            let raw = &block[at.clone()];
+            let start = memchr::memrchr(b'\n', &block[..end]).map_or(0, |i| i + 1);
+            let raw = &block[start..end];
             // The physical line after it, when it is in the same block.
-            let next = (at.end + 1 < block.len()).then(|| {
-                let from = at.end + 1;
+            let next = (end + 1 < block.len()).then(|| {
+                let from = end + 1;
                 let to = memchr(b'\n', &block[from..]).map_or(block.len(), |i| from + i);
                 &block[from..to]
             });
@@ -470,15 +471,21 @@ fn glog_prefix(line: &[u8]) -> bool {
 }
 
 /// A keyword line as [`prepare`] found it, before any state is involved.
+///
+/// Kept within 128 bytes, so that moving one is a few register moves rather than a
+/// call to `memcpy` (there is one per fact line). Offsets fit in `u32`: a block is at
+/// most [`super::reader::CHUNK`] + [`MAX_LINE`] bytes.
 struct Spot<'a> {
     /// `\n`s in the block before the line.
-    newlines_before: u64,
-    start: usize,
-    /// The line's end: its `\n`, or the end of the block.
-    end: usize,
+    newlines_before: u32,
+    /// The line's end: its `\n`, or the end of the block. (Its start is not kept: it
+    /// is only needed for the few lines that may be wrapped.)
+    end: u32,
     /// What it says; `None` for a line too long to read.
     read: Option<Read<'a>>,
 }
+
+const _: () = assert!(std::mem::size_of::<Spot<'static>>() <= 128);
 
 /// A keyword line decoded for the grammars.
 struct Read<'a> {
@@ -487,7 +494,7 @@ struct Read<'a> {
     had_ansi: bool,
     analysis: Analysis<'a>,
     /// Characters, counted only when the line may continue on the next one (else 0).
-    width: usize,
+    width: u32,
     /// Not valid UTF-8.
     lossy: bool,
 }
@@ -566,10 +573,10 @@ pub fn prepare<'a>(block: &'a [u8], ws: &'a mut Workspace) -> Prepared<'a> {
                 (vis, false)
             }
         };
+        let (newlines_before, end) = (offset(newlines_before), offset(end as u64));
         if text.len() > MAX_LINE {
             spots.push(Spot {
                 newlines_before,
-                start,
                 end,
                 read: None,
             });
@@ -588,9 +595,9 @@ pub fn prepare<'a>(block: &'a [u8], ws: &'a mut Workspace) -> Prepared<'a> {
             (true, true) => text.len(),
             (true, false) => char_width(text),
         };
+        let width = u32::try_from(width).unwrap_or(u32::MAX);
         spots.push(Spot {
             newlines_before,
-            start,
             end,
             read: Some(Read {
                 text,
@@ -605,6 +612,11 @@ pub fn prepare<'a>(block: &'a [u8], ws: &'a mut Workspace) -> Prepared<'a> {
     Prepared { spots, newlines }
 }
 
+/// A count or offset within a block as stored in a [`Spot`].
+fn offset(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 impl Scanner {
     /// The stateful part of reading a block: line numbers, wrapped lines, sessions.
     /// `prepared` must come from [`prepare`] of this very `block`, and blocks must be
@@ -615,18 +627,17 @@ impl Scanner {
         let mut pos = 0;
         self.drain_pending(block, &mut pos);
         for spot in prepared.spots {
-            // Lines already taken as continuations of a wrapped fact line.
-            if spot.start < pos {
+            let end = (spot.end as usize).min(block.len());
+            // Lines already taken as continuations of a wrapped fact line (`pos` is
+            // always the start of a line).
+            if end < pos {
                 continue;
             }
-            let line_no = base + spot.newlines_before;
+            let line_no = base + u64::from(spot.newlines_before);
             self.next_line = line_no;
-            let (start, end) = (spot.start, spot.end);
             match spot.read {
                 None => self.note_overlong(line_no),
-                Some(read) => {
-                    self.line(line_no, block, start..end, read);
-                }
+                Some(read) => self.line(line_no, block, end, read),
             }
             if end < block.len() {
                 self.next_line += 1;
