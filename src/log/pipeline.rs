@@ -76,9 +76,14 @@ pub fn scan<R: Read + Send>(r: R, workers: usize) -> std::io::Result<(Scanner, S
     Ok((output.scanner, input.splitter.stats()))
 }
 
-/// The workers to use by default: one per core, up to [`MAX_WORKERS`].
+/// The workers to use by default: one per core, up to [`MAX_WORKERS`]. Asked once: the
+/// answer comes from system files (cgroup quotas), which costs more than reading a
+/// small log.
 pub fn default_workers() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS))
+    static WORKERS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *WORKERS.get_or_init(|| {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(MAX_WORKERS))
+    })
 }
 
 /// Marks the work abandoned if its thread panics, so that no other worker waits for a

@@ -90,7 +90,8 @@ impl Default for Splitter {
 impl Splitter {
     pub fn new() -> Self {
         Splitter {
-            buf: vec![0u8; CHUNK + MAX_LINE],
+            // Allocated by the first read.
+            buf: Vec::new(),
             len: 0,
             skipping: false,
             head_checked: false,
@@ -122,6 +123,10 @@ impl Splitter {
         loop {
             if self.finished {
                 return Ok(None);
+            }
+            if self.buf.len() < CHUNK + MAX_LINE {
+                // Only when nothing is carried over: see `hand_out`.
+                self.buf = self.fresh_buffer();
             }
             let n = match r.read(&mut self.buf[self.len..]) {
                 Ok(n) => n,
@@ -210,14 +215,25 @@ impl Splitter {
         }
     }
 
-    /// Hand out `buf[..block_len]` with its buffer; the rest moves to a fresh buffer.
-    fn hand_out(&mut self, skipped: bool, block_len: usize) -> Unit {
-        let mut fresh = self
-            .pool
+    /// A recycled buffer, else a new one.
+    fn fresh_buffer(&mut self) -> Vec<u8> {
+        self.pool
             .pop()
-            .unwrap_or_else(|| vec![0u8; CHUNK + MAX_LINE]);
+            .unwrap_or_else(|| vec![0u8; CHUNK + MAX_LINE])
+    }
+
+    /// Hand out `buf[..block_len]` with its buffer; the rest moves to a fresh buffer.
+    /// With no rest, the fresh buffer waits for the next read: by then the unit's own
+    /// buffer may be back (a log that fits in one block needs only one).
+    fn hand_out(&mut self, skipped: bool, block_len: usize) -> Unit {
         let rest = self.len - block_len;
-        fresh[..rest].copy_from_slice(&self.buf[block_len..self.len]);
+        let fresh = if rest == 0 {
+            Vec::new()
+        } else {
+            let mut fresh = self.fresh_buffer();
+            fresh[..rest].copy_from_slice(&self.buf[block_len..self.len]);
+            fresh
+        };
         self.len = rest;
         Unit {
             skipped,
