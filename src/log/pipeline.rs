@@ -7,7 +7,7 @@
 //! folds it into the one shared [`Scanner`]. Blocks keep their buffers while in flight
 //! (no copying); memory is a few buffers per worker, whatever the size of the log.
 //!
-//! A log that fits in one block (1 MiB) is read on the calling thread alone.
+//! A log that fits in one block (256 KiB) is read on the calling thread alone.
 
 use std::io::Read;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
