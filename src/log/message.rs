@@ -7,7 +7,7 @@
 //! with their session, so decoding waits until the end.
 
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_till, take_until, take_while1};
+use nom::bytes::complete::{take_till, take_until, take_while1};
 use nom::character::complete::{char, digit1, space0};
 use nom::combinator::{map_res, opt, rest};
 use nom::multi::separated_list0;
@@ -19,6 +19,18 @@ use super::text::trim;
 use super::RamCache;
 
 type PResult<'a, O> = IResult<&'a [u8], O>;
+
+/// nom's `tag`, comparing the prefix in one go: nom compares byte by byte, and these
+/// grammars run on every fact line.
+pub(super) fn tag<'a>(t: &'static str) -> impl Fn(&'a [u8]) -> PResult<'a, &'a [u8]> {
+    move |i: &'a [u8]| match i.strip_prefix(t.as_bytes()) {
+        Some(rest) => Ok((rest, &i[..t.len()])),
+        None => Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Tag,
+        ))),
+    }
+}
 
 /// A fact a message states.
 #[derive(Clone, Debug, PartialEq)]
@@ -563,7 +575,7 @@ fn finished_server(i: &[u8]) -> PResult<'_, Parsed<'_>> {
 /// `Insufficient GPU memory to load model. Aborting`, and (same first letter)
 /// `InvokeAI shutting down...`.
 fn insufficient(i: &[u8]) -> PResult<'_, Parsed<'_>> {
-    if let Ok((i, _)) = tag::<_, _, nom::error::Error<&[u8]>>("InvokeAI shutting down").parse(i) {
+    if let Ok((i, _)) = tag("InvokeAI shutting down")(i) {
         return Ok((i, done(Fact::Shutdown)));
     }
     let (i, _) = tag("Insufficient GPU memory to load model").parse(i)?;

@@ -1,14 +1,17 @@
 //! InvokeAI console logs → facts, each with the line it came from.
 //!
-//! Streaming: the reader holds one bounded buffer (about 1 MiB), so a 2 GB log costs
-//! the same memory as a 2 KB one. The stages are:
+//! Streaming: the reader holds a few bounded buffers (320 KiB each, a few per core), so
+//! a 2 GB log costs the same memory as a 2 KB one. The stages are:
 //!
 //! - [`reader`] splits the byte stream into lines with memchr; a line longer than
 //!   [`reader::MAX_LINE`] is skipped (with a note), except that a tqdm line made of
 //!   `\r` frames keeps its last frame, the only one a terminal shows.
 //! - [`scan`] finds the few lines that can hold a fact (one Aho-Corasick pass over
-//!   each block for a short list of keywords), undoes console hard-wrapping, and
-//!   hands the lines to the grammars.
+//!   each block for a short list of keywords) and hands them to the grammars
+//!   ([`scan::prepare`], no state needed); then, in the order of the log, it undoes
+//!   console hard-wrapping and files the facts ([`scan::Scanner::fold`]).
+//! - [`pipeline`] runs that on several threads: blocks are prepared in parallel and
+//!   folded in order.
 //! - [`record`] recognises the line formats (plain, color, syslog, legacy, uvicorn's,
 //!   Python's default) and wrapper prefixes (docker timestamps, journald).
 //! - [`message`] and [`oom`] parse the fact messages (nom 8 over `&[u8]`).
@@ -20,6 +23,7 @@
 pub mod derive;
 pub mod message;
 pub mod oom;
+pub mod pipeline;
 pub mod reader;
 pub mod record;
 pub mod render;
@@ -161,21 +165,19 @@ pub fn read_log(path: &Path) -> std::io::Result<LogFacts> {
     parse_reader(file, &path.display().to_string())
 }
 
-/// Parse a log from any byte stream, holding only a bounded buffer.
-pub fn parse_reader<R: std::io::Read>(r: R, name: &str) -> std::io::Result<LogFacts> {
-    let mut scanner = scan::Scanner::new();
-    let stats = reader::split(r, &mut scanner)?;
+/// Parse a log from any byte stream, holding only a bounded buffer (a few per core).
+pub fn parse_reader<R: std::io::Read + Send>(r: R, name: &str) -> std::io::Result<LogFacts> {
+    let (scanner, stats) = pipeline::scan(r, pipeline::default_workers())?;
     Ok(scanner.finish(name, stats))
 }
 
 /// Parse a log held in memory.
 pub fn parse_bytes(bytes: &[u8], name: &str) -> LogFacts {
-    let mut scanner = scan::Scanner::new();
-    // Reading from a slice cannot fail.
-    match reader::split(bytes, &mut scanner) {
-        Ok(stats) => scanner.finish(name, stats),
+    match pipeline::scan(bytes, pipeline::default_workers()) {
+        Ok((scanner, stats)) => scanner.finish(name, stats),
+        // Reading from a slice cannot fail.
         Err(e) => {
-            let mut facts = scanner.finish(name, reader::Stats::default());
+            let mut facts = scan::Scanner::new().finish(name, reader::Stats::default());
             facts.notes.push(format!("read error: {e}"));
             facts
         }

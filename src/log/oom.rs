@@ -16,11 +16,12 @@
 
 use memchr::memmem;
 use nom::branch::alt;
-use nom::bytes::complete::tag;
 use nom::character::complete::{char, digit1, space0};
 use nom::combinator::value;
 use nom::number::complete::double;
 use nom::{IResult, Parser};
+
+use super::message::tag;
 
 type PResult<'a, O> = IResult<&'a [u8], O>;
 

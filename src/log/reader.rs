@@ -1,7 +1,8 @@
 //! Splitting a byte stream into lines with a bounded buffer.
 //!
-//! The buffer holds [`CHUNK`] + [`MAX_LINE`] bytes. Complete lines are handed to the
-//! [`LineSink`] a block at a time; the unfinished last line is moved to the front.
+//! A buffer holds [`CHUNK`] + [`MAX_LINE`] bytes. Complete lines are handed out a block
+//! at a time, with the buffer they were read into ([`Splitter`]); the unfinished last
+//! line moves to the front of a fresh buffer.
 //! An unfinished line that outgrows [`MAX_LINE`] is either
 //! - a tqdm bar (frames separated by `\r`): everything up to its last `\r` is dropped,
 //!   because a terminal shows only what follows the last `\r`; or
@@ -9,8 +10,10 @@
 
 use memchr::{memchr, memrchr};
 
-/// Bytes read per `read` call.
-pub const CHUNK: usize = 1 << 20;
+/// Bytes read per `read` call. Small enough that a block and what is read from it stay
+/// in a core's cache between the two passes over it ([`super::scan::prepare`], then
+/// [`super::scan::Scanner::fold`]).
+pub const CHUNK: usize = 256 * 1024;
 /// The longest line we keep. Longer ones are skipped (tqdm lines keep their last frame).
 pub const MAX_LINE: usize = 64 * 1024;
 
@@ -33,71 +36,209 @@ pub struct Stats {
 
 /// Feed `r` to `sink` line by line.
 pub fn split<R: std::io::Read, S: LineSink>(mut r: R, sink: &mut S) -> std::io::Result<Stats> {
-    let mut buf = vec![0u8; CHUNK + MAX_LINE];
-    let mut len = 0usize;
-    let mut skipping = false;
-    let mut stats = Stats::default();
-    let mut head_checked = false;
-    loop {
-        let n = match r.read(&mut buf[len..]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if n == 0 {
-            if skipping {
-                sink.skipped_line();
-            } else if len > 0 {
-                sink.block(&buf[..len]);
-            }
-            return Ok(stats);
+    let mut splitter = Splitter::new();
+    while let Some(unit) = splitter.next(&mut r)? {
+        if unit.skipped {
+            sink.skipped_line();
         }
-        if !head_checked {
-            head_checked = true;
-            stats.nul_in_head = buf[len..len + n].iter().filter(|&&b| b == 0).count();
+        if !unit.block().is_empty() {
+            sink.block(unit.block());
         }
-        stats.bytes += n as u64;
-        len += n;
+        splitter.recycle(unit.buf);
+    }
+    Ok(splitter.stats())
+}
 
-        if skipping {
-            // We are inside an over-long line: look for its end, or for a `\r` after
-            // which a terminal would show fresh text.
-            match memchr(b'\n', &buf[..len]) {
-                Some(p) => {
-                    match last_cr(&buf[..p]) {
-                        Some(q) => drain(&mut buf, &mut len, q + 1),
-                        None => {
-                            sink.skipped_line();
-                            drain(&mut buf, &mut len, p + 1);
+/// What the splitter hands out at a time: maybe the end of an over-long line (it counts
+/// as one skipped line), then a block of whole lines, in that order.
+pub struct Unit {
+    pub skipped: bool,
+    /// Owns the block, so that it can be parsed elsewhere while reading goes on.
+    pub buf: Vec<u8>,
+    block_len: usize,
+}
+
+impl Unit {
+    /// Whole lines, each ending in `\n`, except at end of input, where the last line may
+    /// have no `\n`. Empty when the unit only reports a skipped line.
+    pub fn block(&self) -> &[u8] {
+        self.buf.get(..self.block_len).unwrap_or_default()
+    }
+}
+
+/// The line splitter as a pull-based state machine: each [`Splitter::next`] reads until
+/// it has a [`Unit`] to hand out. A handed-out block keeps the buffer it was read into;
+/// the unfinished line after it moves to a fresh (recycled) buffer, so blocks are never
+/// copied. Buffers: one being filled, plus one per unit not yet recycled.
+pub struct Splitter {
+    buf: Vec<u8>,
+    len: usize,
+    skipping: bool,
+    head_checked: bool,
+    finished: bool,
+    stats: Stats,
+    /// Buffers given back with [`Splitter::recycle`].
+    pool: Vec<Vec<u8>>,
+}
+
+impl Default for Splitter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Splitter {
+    pub fn new() -> Self {
+        Splitter {
+            // Allocated by the first read.
+            buf: Vec::new(),
+            len: 0,
+            skipping: false,
+            head_checked: false,
+            finished: false,
+            stats: Stats::default(),
+            pool: Vec::new(),
+        }
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats.clone()
+    }
+
+    /// All input was read and handed out.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Give back the buffer of a unit that was dealt with.
+    pub fn recycle(&mut self, buf: Vec<u8>) {
+        // Only full-size buffers are reusable; the pool never outgrows the units in flight.
+        if buf.len() == CHUNK + MAX_LINE && self.pool.len() < 8 {
+            self.pool.push(buf);
+        }
+    }
+
+    /// Read until there is something to hand out; `None` at the end of input.
+    pub fn next<R: std::io::Read>(&mut self, r: &mut R) -> std::io::Result<Option<Unit>> {
+        loop {
+            if self.finished {
+                return Ok(None);
+            }
+            if self.buf.len() < CHUNK + MAX_LINE {
+                // Only when nothing is carried over: see `hand_out`.
+                self.buf = self.fresh_buffer();
+            }
+            let n = match r.read(&mut self.buf[self.len..]) {
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if n == 0 {
+                self.finished = true;
+                if self.skipping {
+                    return Ok(Some(Unit {
+                        skipped: true,
+                        buf: Vec::new(),
+                        block_len: 0,
+                    }));
+                }
+                if self.len > 0 {
+                    return Ok(Some(Unit {
+                        skipped: false,
+                        block_len: self.len,
+                        buf: std::mem::take(&mut self.buf),
+                    }));
+                }
+                return Ok(None);
+            }
+            if !self.head_checked {
+                self.head_checked = true;
+                self.stats.nul_in_head = self.buf[self.len..self.len + n]
+                    .iter()
+                    .filter(|&&b| b == 0)
+                    .count();
+            }
+            self.stats.bytes += n as u64;
+            self.len += n;
+
+            let mut skipped = false;
+            if self.skipping {
+                // We are inside an over-long line: look for its end, or for a `\r` after
+                // which a terminal would show fresh text.
+                match memchr(b'\n', &self.buf[..self.len]) {
+                    Some(p) => {
+                        match last_cr(&self.buf[..p]) {
+                            Some(q) => drain(&mut self.buf, &mut self.len, q + 1),
+                            None => {
+                                skipped = true;
+                                drain(&mut self.buf, &mut self.len, p + 1);
+                            }
                         }
+                        self.skipping = false;
                     }
-                    skipping = false;
+                    None => match last_cr(&self.buf[..self.len]) {
+                        Some(q) => {
+                            drain(&mut self.buf, &mut self.len, q + 1);
+                            self.skipping = false;
+                        }
+                        None => {
+                            keep_trailing_cr(&mut self.buf, &mut self.len);
+                            continue;
+                        }
+                    },
                 }
-                None => match last_cr(&buf[..len]) {
-                    Some(q) => {
-                        drain(&mut buf, &mut len, q + 1);
-                        skipping = false;
-                    }
-                    None => {
-                        keep_trailing_cr(&mut buf, &mut len);
-                        continue;
-                    }
-                },
             }
-        }
 
-        if let Some(p) = memrchr(b'\n', &buf[..len]) {
-            sink.block(&buf[..=p]);
-            drain(&mut buf, &mut len, p + 1);
-        }
-        if len > MAX_LINE {
-            match last_cr(&buf[..len]) {
-                Some(q) if len - (q + 1) <= MAX_LINE => drain(&mut buf, &mut len, q + 1),
-                _ => {
-                    skipping = true;
-                    keep_trailing_cr(&mut buf, &mut len);
+            let unit = match memrchr(b'\n', &self.buf[..self.len]) {
+                Some(p) => Some(self.hand_out(skipped, p + 1)),
+                None if skipped => Some(Unit {
+                    skipped,
+                    buf: Vec::new(),
+                    block_len: 0,
+                }),
+                None => None,
+            };
+            if self.len > MAX_LINE {
+                match last_cr(&self.buf[..self.len]) {
+                    Some(q) if self.len - (q + 1) <= MAX_LINE => {
+                        drain(&mut self.buf, &mut self.len, q + 1)
+                    }
+                    _ => {
+                        self.skipping = true;
+                        keep_trailing_cr(&mut self.buf, &mut self.len);
+                    }
                 }
             }
+            if unit.is_some() {
+                return Ok(unit);
+            }
+        }
+    }
+
+    /// A recycled buffer, else a new one.
+    fn fresh_buffer(&mut self) -> Vec<u8> {
+        self.pool
+            .pop()
+            .unwrap_or_else(|| vec![0u8; CHUNK + MAX_LINE])
+    }
+
+    /// Hand out `buf[..block_len]` with its buffer; the rest moves to a fresh buffer.
+    /// With no rest, the fresh buffer waits for the next read: by then the unit's own
+    /// buffer may be back (a log that fits in one block needs only one).
+    fn hand_out(&mut self, skipped: bool, block_len: usize) -> Unit {
+        let rest = self.len - block_len;
+        let fresh = if rest == 0 {
+            Vec::new()
+        } else {
+            let mut fresh = self.fresh_buffer();
+            fresh[..rest].copy_from_slice(&self.buf[block_len..self.len]);
+            fresh
+        };
+        self.len = rest;
+        Unit {
+            skipped,
+            buf: std::mem::replace(&mut self.buf, fresh),
+            block_len,
         }
     }
 }

@@ -13,11 +13,13 @@ use std::sync::OnceLock;
 
 use memchr::memmem;
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take, take_while1, take_while_m_n};
+use nom::bytes::complete::{take, take_while1, take_while_m_n};
 use nom::character::complete::{char, digit1};
 use nom::combinator::{map, opt, value, verify};
 use nom::sequence::{preceded, terminated};
 use nom::{IResult, Parser};
+
+use super::message::tag;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -136,67 +138,79 @@ fn digits(n: usize) -> impl FnMut(&[u8]) -> PResult<'_, &[u8]> {
 
 /// `YYYY-MM-DD HH:MM:SS,mmm`, Python's default asctime.
 pub fn timestamp(i: &[u8]) -> PResult<'_, ()> {
-    // One check over the fixed 23 bytes: this runs on every fact line.
+    value((), verify(take(23usize), is_timestamp)).parse(i)
+}
+
+/// Is `t` exactly a `YYYY-MM-DD HH:MM:SS,mmm` timestamp? This runs on every fact line:
+/// one branch-free pass over the fixed 23 bytes.
+fn is_timestamp(t: &[u8]) -> bool {
     const SHAPE: &[u8; 23] = b"dddd-dd-dd dd:dd:dd,ddd";
-    let fits = |t: &[u8]| {
-        t.iter().zip(SHAPE).all(|(&b, &s)| match s {
-            b'd' => b.is_ascii_digit(),
-            s => b == s,
-        })
+    let Some(t) = t.first_chunk::<23>() else {
+        return false;
     };
-    value((), verify(take(23usize), fits)).parse(i)
+    let mut bad = false;
+    for (&b, &s) in t.iter().zip(SHAPE) {
+        bad |= if s == b'd' {
+            !b.is_ascii_digit()
+        } else {
+            b != s
+        };
+    }
+    !bad
 }
 
 fn level(i: &[u8]) -> PResult<'_, Level> {
-    alt((
-        value(Level::Debug, tag("DEBUG")),
-        value(Level::Info, tag("INFO")),
-        value(Level::Warning, tag("WARNING")),
-        value(Level::Error, tag("ERROR")),
-        value(Level::Critical, tag("CRITICAL")),
-        value(Level::Other, preceded(tag("Level "), digit1)),
-    ))
-    .parse(i)
+    // The names start with different letters: one comparison picks the candidate.
+    let (name, lvl): (&[u8], Level) = match i.first() {
+        Some(b'D') => (b"DEBUG", Level::Debug),
+        Some(b'I') => (b"INFO", Level::Info),
+        Some(b'W') => (b"WARNING", Level::Warning),
+        Some(b'E') => (b"ERROR", Level::Error),
+        Some(b'C') => (b"CRITICAL", Level::Critical),
+        _ => return value(Level::Other, preceded(tag("Level "), digit1)).parse(i),
+    };
+    match i.strip_prefix(name) {
+        Some(rest) => Ok((rest, lvl)),
+        None => Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Tag,
+        ))),
+    }
 }
 
 /// `[ts]::[logger]::LEVEL --> message`.
 fn plain(line: &[u8], had_ansi: bool) -> Option<Record<'_>> {
-    let (after, _) = (char('['), timestamp, tag("]::[")).parse(line).ok()?;
+    // `[` + timestamp + `]::[`, checked without a parser: this runs on every fact line.
+    let head = line.first_chunk::<28>()?;
+    if head[0] != b'[' || &head[24..] != b"]::[" || !is_timestamp(&head[1..24]) {
+        return None;
+    }
+    let after = &line[28..];
     // The logger name ends at the first `]::` followed by a level and ` --> `.
     let closers = memchr::memchr_iter(b']', after).filter(|&at| after[at + 1..].starts_with(b"::"));
     for at in closers {
         let tail = &after[at + 3..];
-        if let Ok((message, lvl)) = terminated(level, tag(" --> ")).parse(tail) {
-            return Some(Record {
-                format: if had_ansi {
-                    Format::Color
-                } else {
-                    Format::Plain
-                },
-                logger: &after[..at],
-                level: lvl,
-                pid: None,
-                message,
-                glued: false,
-            });
-        }
-        // Without a message the arrow may lack its trailing space.
-        if let Ok((rest, lvl)) = terminated(level, tag(" -->")).parse(tail) {
-            if rest.is_empty() {
-                return Some(Record {
-                    format: if had_ansi {
-                        Format::Color
-                    } else {
-                        Format::Plain
-                    },
-                    logger: &after[..at],
-                    level: lvl,
-                    pid: None,
-                    message: rest,
-                    glued: false,
-                });
-            }
-        }
+        let Ok((rest, lvl)) = level(tail) else {
+            continue;
+        };
+        let message = match rest.strip_prefix(b" --> ") {
+            Some(message) => message,
+            // Without a message the arrow may lack its trailing space.
+            None if rest == b" -->" => &rest[rest.len()..],
+            None => continue,
+        };
+        return Some(Record {
+            format: if had_ansi {
+                Format::Color
+            } else {
+                Format::Plain
+            },
+            logger: &after[..at],
+            level: lvl,
+            pid: None,
+            message,
+            glued: false,
+        });
     }
     None
 }

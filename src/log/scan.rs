@@ -6,6 +6,10 @@
 //! the start of their message, so that a console that hard-wraps at 80 columns still
 //! leaves them whole on the first physical line.
 //!
+//! Two steps per block: [`prepare`] needs nothing from earlier blocks (keyword search,
+//! ANSI codes, grammars), so blocks are prepared in parallel; [`Scanner::fold`] takes
+//! them in order (line numbers, wrapping, sessions) and does little work per line.
+//!
 //! Wrapping: when a fact line is certainly cut (a database path without `.db`, a RAM
 //! cache line without its heuristics list, an OOM message without its sizes), or is long
 //! enough to have been wrapped and its value cannot be checked (a root path), the next
@@ -15,13 +19,13 @@
 use std::sync::OnceLock;
 
 use aho_corasick::{packed, AhoCorasick};
-use memchr::{memchr, memchr_iter, memmem};
+use memchr::{memchr, memchr2, memchr_iter, memmem};
 
 use super::message::{self, Check, Parsed};
 use super::reader::{LineSink, Stats, MAX_LINE};
 use super::record::{self, Format, Record};
 use super::session::{LineInfo, Sessions};
-use super::text::{char_width, strip_ansi_into, visible};
+use super::text::{char_width, strip_ansi_append, strip_ansi_into, visible};
 use super::{derive, oom, LogFacts};
 
 /// Substrings of every line we care about. A line without any of them is skipped unread.
@@ -105,6 +109,8 @@ struct Pending {
     cut: bool,
     /// An earlier fact line had exactly this width: likely the console's.
     width_seen: bool,
+    /// The next physical line is already known to continue this one.
+    next_joins: bool,
 }
 
 #[derive(Default)]
@@ -115,9 +121,10 @@ pub struct Scanner {
     partial_tail: bool,
     sessions: Sessions,
     pending: Option<Pending>,
-    /// Reused buffers: ANSI-stripped text of the current line and of the next one.
-    scratch: Vec<u8>,
+    /// Reused buffers: ANSI-stripped text of the line after a fact line, and the
+    /// workspace of [`prepare`] when the scanner reads blocks itself ([`LineSink`]).
     next_scratch: Vec<u8>,
+    workspace: Workspace,
     pending_buf: Vec<u8>,
     /// Learnt from a certain join: the console's width.
     wrap_width: Option<usize>,
@@ -134,7 +141,8 @@ pub struct Scanner {
 /// What one (possibly joined) line says.
 struct Analysis<'a> {
     parsed: Option<Parsed<'a>>,
-    oom: Option<oom::Oom>,
+    /// Boxed: rare, and four times the size of the rest.
+    oom: Option<Box<oom::Oom>>,
     format: Format,
     pid: Option<u32>,
 }
@@ -145,7 +153,7 @@ impl<'a> Analysis<'a> {
         let parsed = message::parse(rec.message);
         let oom = match parsed {
             Some(Parsed::Fact(..)) => None,
-            _ => oom::find(text),
+            _ => oom::find(text).map(Box::new),
         };
         Analysis {
             parsed,
@@ -199,24 +207,16 @@ impl Scanner {
         }
     }
 
-    /// One line, found by the keyword search; `next` is the physical line after it when
-    /// it is in the same block.
-    fn line(&mut self, line_no: u64, raw: &[u8], next: Option<&[u8]>) {
-        let vis = visible(raw);
-        if vis.len() > MAX_LINE {
-            self.note_overlong(line_no);
-            return;
-        }
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let (text, had_ansi) = if strip_ansi_into(vis, &mut scratch) {
-            (&scratch[..], true)
-        } else {
-            (vis, false)
-        };
-        let a = Analysis::of(text, had_ansi);
-        let may_continue = a.is_cut() || a.is_unsure();
-        // Only a line that may continue needs its width (a byte loop).
-        let width = if may_continue { char_width(text) } else { 0 };
+    /// One fact line, the one of `block` that ends at `end`, read ahead by [`prepare`].
+    fn line(&mut self, line_no: u64, block: &[u8], end: usize, read: Read<'_>) {
+        let Read {
+            text,
+            had_ansi,
+            analysis: a,
+            width,
+            lossy,
+        } = read;
+        let width = width as usize;
         let wait_cut = a.is_cut() && width >= CUT_MIN_WIDTH;
         let wait_unsure = a.is_unsure() && width >= WRAP_MIN_WIDTH;
         let width_seen = width >= WRAP_MIN_WIDTH && self.recent_widths.contains(&width);
@@ -225,6 +225,14 @@ impl Scanner {
             self.recent_next += 1;
         }
         if wait_cut || wait_unsure {
+            let start = memchr::memrchr(b'\n', &block[..end]).map_or(0, |i| i + 1);
+            let raw = &block[start..end];
+            // The physical line after it, when it is in the same block.
+            let next = (end + 1 < block.len()).then(|| {
+                let from = end + 1;
+                let to = memchr(b'\n', &block[from..]).map_or(block.len(), |i| from + i);
+                &block[from..to]
+            });
             let p = Pending {
                 line: line_no,
                 text: Vec::new(),
@@ -234,6 +242,7 @@ impl Scanner {
                 parts: 0,
                 cut: wait_cut,
                 width_seen,
+                next_joins: false,
             };
             // Usually the next line is right here and plainly not a continuation: take
             // the line as it is, without copying or parsing it again.
@@ -258,14 +267,18 @@ impl Scanner {
                 let mut buf = std::mem::take(&mut self.pending_buf);
                 buf.clear();
                 buf.extend_from_slice(text);
-                self.pending = Some(Pending { text: buf, ..p });
+                self.pending = Some(Pending {
+                    text: buf,
+                    // Nothing changes before the next line is offered: do not ask again.
+                    next_joins: next.is_some(),
+                    ..p
+                });
             } else {
-                self.commit(line_no, text, a);
+                self.commit(line_no, text, a, lossy);
             }
         } else {
-            self.commit(line_no, text, a);
+            self.commit(line_no, text, a, lossy);
         }
-        self.scratch = scratch;
     }
 
     /// Would `cont` be joined to `text`, the pending line so far?
@@ -298,7 +311,7 @@ impl Scanner {
         };
         let mut ns = std::mem::take(&mut self.next_scratch);
         let (cont, _) = shown(raw, &mut ns);
-        if !self.joins(&p, &p.text, cont) {
+        if !std::mem::take(&mut p.next_joins) && !self.joins(&p, &p.text, cont) {
             self.next_scratch = ns;
             self.finalize(p);
             return false;
@@ -318,7 +331,7 @@ impl Scanner {
             p.text = text;
             self.pending = Some(p);
         } else {
-            self.commit(p.line, &text, a);
+            self.commit(p.line, &text, a, is_lossy(&text));
             self.pending_buf = text;
         }
         true
@@ -327,15 +340,16 @@ impl Scanner {
     /// The pending fact gets no (more) continuation: take it as it stands.
     fn finalize(&mut self, p: Pending) {
         let a = Analysis::of(&p.text, p.had_ansi);
-        self.commit(p.line, &p.text, a);
+        self.commit(p.line, &p.text, a, is_lossy(&p.text));
         self.pending_buf = p.text;
     }
 
-    fn commit(&mut self, line_no: u64, text: &[u8], a: Analysis<'_>) {
+    /// `lossy`: [`is_lossy`] of `text`.
+    fn commit(&mut self, line_no: u64, text: &[u8], a: Analysis<'_>, lossy: bool) {
         if a.parsed.is_none() && a.oom.is_none() {
             return;
         }
-        if !text.is_ascii() && std::str::from_utf8(text).is_err() {
+        if lossy {
             if self.lossy == 0 {
                 self.first_lossy = line_no;
             }
@@ -349,7 +363,7 @@ impl Scanner {
         };
         match (a.parsed, a.oom) {
             (Some(Parsed::Fact(fact, _)), _) => self.sessions.fact(fact, at),
-            (_, Some(o)) => self.sessions.oom(o, at),
+            (_, Some(o)) => self.sessions.oom(*o, at),
             _ => {}
         }
     }
@@ -418,6 +432,11 @@ impl Scanner {
     }
 }
 
+/// Not valid UTF-8: decoded lossily.
+fn is_lossy(text: &[u8]) -> bool {
+    !text.is_ascii() && std::str::from_utf8(text).is_err()
+}
+
 /// Could `line` be the rest of a line a console wrapped? Not if it is empty, indented,
 /// a record of its own, or recognisably something else. One leading space is allowed:
 /// the cut fell on a space. Indented text (tracebacks, tables) has two or more.
@@ -451,34 +470,191 @@ fn glog_prefix(line: &[u8]) -> bool {
         && line[5] == b' '
 }
 
-impl LineSink for Scanner {
-    fn block(&mut self, block: &[u8]) {
+/// A keyword line as [`prepare`] found it, before any state is involved.
+///
+/// Kept within 128 bytes, so that moving one is a few register moves rather than a
+/// call to `memcpy` (there is one per fact line). Offsets fit in `u32`: a block is at
+/// most [`super::reader::CHUNK`] + [`MAX_LINE`] bytes.
+struct Spot<'a> {
+    /// `\n`s in the block before the line.
+    newlines_before: u32,
+    /// The line's end: its `\n`, or the end of the block. (Its start is not kept: it
+    /// is only needed for the few lines that may be wrapped.)
+    end: u32,
+    /// What it says; `None` for a line too long to read.
+    read: Option<Read<'a>>,
+}
+
+const _: () = assert!(std::mem::size_of::<Spot<'static>>() <= 128);
+
+/// A keyword line decoded for the grammars.
+struct Read<'a> {
+    /// The line as a terminal showed it (ANSI codes removed).
+    text: &'a [u8],
+    had_ansi: bool,
+    analysis: Analysis<'a>,
+    /// Characters, counted only when the line may continue on the next one (else 0).
+    width: u32,
+    /// Not valid UTF-8.
+    lossy: bool,
+}
+
+/// Reusable buffers of [`prepare`].
+#[derive(Default)]
+pub struct Workspace {
+    /// Room for the keyword lines with ANSI codes removed: never more than the block.
+    stripped: Vec<u8>,
+    scratch: Vec<u8>,
+    /// Keyword lines in the last block: the next one likely has about as many.
+    last_spots: usize,
+}
+
+/// The part of reading a block that needs no state from earlier blocks: find the keyword
+/// lines, remove ANSI codes, run the grammars. Blocks can be prepared in parallel and
+/// then folded in order ([`Scanner::fold`]).
+pub struct Prepared<'a> {
+    spots: Vec<Spot<'a>>,
+    newlines: u64,
+}
+
+/// Read the keyword lines of `block` (whole lines, as [`LineSink::block`] gets them).
+pub fn prepare<'a>(block: &'a [u8], ws: &'a mut Workspace) -> Prepared<'a> {
+    if ws.stripped.len() < block.len() {
+        ws.stripped.resize(block.len(), 0);
+    }
+    let Workspace {
+        stripped,
+        scratch,
+        last_spots,
+    } = ws;
+    // Stripped lines are carved off the front of `free`, so that they can be borrowed
+    // while later ones are written.
+    let mut free: &'a mut [u8] = stripped.as_mut_slice();
+    let mut spots = Vec::with_capacity(*last_spots + *last_spots / 8);
+    let ac = keywords();
+    let mut pos = 0;
+    let mut newlines = 0u64;
+    while pos < block.len() {
+        let Some(m) = ac.find(&block[pos..]) else {
+            newlines += memchr_iter(b'\n', &block[pos..]).count() as u64;
+            break;
+        };
+        let hit = pos + m;
+        let start = match memchr::memrchr(b'\n', &block[pos..hit]) {
+            Some(i) => {
+                newlines += 1 + memchr_iter(b'\n', &block[pos..pos + i]).count() as u64;
+                pos + i + 1
+            }
+            None => pos,
+        };
+        let end = memchr(b'\n', &block[hit..]).map_or(block.len(), |i| hit + i);
+        let newlines_before = newlines;
+        if end < block.len() {
+            newlines += 1;
+        }
+        pos = (end + 1).min(block.len());
+        let raw = &block[start..end];
+        // Almost every line has no `\r` (CRLF, tqdm frames) and no ANSI codes.
+        let (text, had_ansi) = if memchr2(b'\r', 0x1b, raw).is_none() {
+            (raw, false)
+        } else {
+            let vis = visible(raw);
+            scratch.clear();
+            if vis.len() <= MAX_LINE && strip_ansi_append(vis, scratch) {
+                // Never more than the block: each line shrinks, and lines do not overlap.
+                if scratch.len() > free.len() {
+                    continue;
+                }
+                let (piece, rest) = std::mem::take(&mut free).split_at_mut(scratch.len());
+                piece.copy_from_slice(scratch);
+                free = rest;
+                (&*piece, true)
+            } else {
+                (vis, false)
+            }
+        };
+        let (newlines_before, end) = (offset(newlines_before), offset(end as u64));
+        if text.len() > MAX_LINE {
+            spots.push(Spot {
+                newlines_before,
+                end,
+                read: None,
+            });
+            continue;
+        }
+        let analysis = Analysis::of(text, had_ansi);
+        // A line without a fact changes nothing: it cannot continue, and only lines
+        // that may continue are measured.
+        if analysis.parsed.is_none() && analysis.oom.is_none() {
+            continue;
+        }
+        let may_continue = analysis.is_cut() || analysis.is_unsure();
+        let ascii = text.is_ascii();
+        let width = match (may_continue, ascii) {
+            (false, _) => 0,
+            (true, true) => text.len(),
+            (true, false) => char_width(text),
+        };
+        let width = u32::try_from(width).unwrap_or(u32::MAX);
+        spots.push(Spot {
+            newlines_before,
+            end,
+            read: Some(Read {
+                text,
+                had_ansi,
+                analysis,
+                width,
+                lossy: !ascii && is_lossy(text),
+            }),
+        });
+    }
+    *last_spots = spots.len();
+    Prepared { spots, newlines }
+}
+
+/// A count or offset within a block as stored in a [`Spot`].
+fn offset(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Scanner {
+    /// The stateful part of reading a block: line numbers, wrapped lines, sessions.
+    /// `prepared` must come from [`prepare`] of this very `block`, and blocks must be
+    /// folded in the order of the input.
+    pub fn fold(&mut self, block: &[u8], prepared: Prepared<'_>) {
         self.partial_tail = block.last() != Some(&b'\n');
+        let base = self.next_line;
         let mut pos = 0;
         self.drain_pending(block, &mut pos);
-        let ac = keywords();
-        while pos < block.len() {
-            let Some(m) = ac.find(&block[pos..]) else {
-                self.next_line += memchr_iter(b'\n', &block[pos..]).count() as u64;
-                break;
-            };
-            let hit = pos + m;
-            let start = memchr::memrchr(b'\n', &block[pos..hit]).map_or(pos, |i| pos + i + 1);
-            self.next_line += memchr_iter(b'\n', &block[pos..start]).count() as u64;
-            let end = memchr(b'\n', &block[hit..]).map_or(block.len(), |i| hit + i);
-            let next = (end + 1 < block.len()).then(|| {
-                let from = end + 1;
-                let to = memchr(b'\n', &block[from..]).map_or(block.len(), |i| from + i);
-                &block[from..to]
-            });
-            let line_no = self.next_line;
-            self.line(line_no, &block[start..end], next);
+        for spot in prepared.spots {
+            let end = (spot.end as usize).min(block.len());
+            // Lines already taken as continuations of a wrapped fact line (`pos` is
+            // always the start of a line).
+            if end < pos {
+                continue;
+            }
+            let line_no = base + u64::from(spot.newlines_before);
+            self.next_line = line_no;
+            match spot.read {
+                None => self.note_overlong(line_no),
+                Some(read) => self.line(line_no, block, end, read),
+            }
             if end < block.len() {
                 self.next_line += 1;
             }
             pos = (end + 1).min(block.len());
             self.drain_pending(block, &mut pos);
         }
+        self.next_line = base + prepared.newlines;
+    }
+}
+
+impl LineSink for Scanner {
+    fn block(&mut self, block: &[u8]) {
+        let mut ws = std::mem::take(&mut self.workspace);
+        let prepared = prepare(block, &mut ws);
+        self.fold(block, prepared);
+        self.workspace = ws;
     }
 
     fn skipped_line(&mut self) {

@@ -21,7 +21,7 @@ use std::ops::Range;
 
 use super::message::Fact;
 use super::oom::Oom;
-use super::text::{cite, trim};
+use super::text::{cite, trim, CITE_CHARS};
 use super::{Located, LogFacts, NegativeVram, OomEvent, PartialLoad, RamCache, Session};
 
 /// Sessions kept per file; older ones are dropped (and counted) so memory stays bounded.
@@ -187,7 +187,7 @@ impl RawSession {
 }
 
 struct Current {
-    raw: RawSession,
+    raw: Box<RawSession>,
     /// 0-based number of this session in the file.
     ordinal: u64,
     server_seen: bool,
@@ -195,19 +195,19 @@ struct Current {
 
 #[derive(Default)]
 pub struct Sessions {
-    done: VecDeque<(u64, RawSession)>,
+    /// Boxed: a session is a few hundred bytes, and moves on every start-up.
+    done: VecDeque<(u64, Box<RawSession>)>,
     /// A dropped session's buffers, reused for the next one.
-    spare: Option<RawSession>,
+    spare: Option<Box<RawSession>>,
     dropped: u64,
     cur: Option<Current>,
     next_ordinal: u64,
     hint: Option<u64>,
     closed: bool,
     syslog_pid: Option<u32>,
-    oom: VecDeque<(Option<u64>, OomEvent)>,
-    partial: VecDeque<(Option<u64>, Located<PartialLoad>)>,
-    negative: VecDeque<(Option<u64>, Located<NegativeVram>)>,
-    events_dropped: [u64; 3],
+    oom: Ring<Oom>,
+    partial: Ring<PartialLoad>,
+    negative: Ring<NegativeVram>,
 }
 
 impl Sessions {
@@ -238,18 +238,16 @@ impl Sessions {
             Fact::InsufficientMemory => {
                 self.hint = None;
                 let session = self.cur_ordinal();
-                let event = OomEvent {
-                    line: at.line,
-                    text: cite(at.text),
-                    backend: "InvokeAI".into(),
+                let event = Oom {
+                    backend: "InvokeAI",
+                    wording: "insufficient-gpu-memory",
                     tried_gib: None,
                     capacity_gib: None,
                     free_gib: None,
                     max_allowed_gib: None,
-                    wording: "insufficient-gpu-memory",
-                    session: None,
+                    complete: true,
                 };
-                push_bounded(&mut self.oom, &mut self.events_dropped[0], (session, event));
+                self.oom.push(session, at, event);
             }
             Fact::LoadedModel {
                 key,
@@ -271,11 +269,7 @@ impl Sessions {
                         percent,
                         session: None,
                     };
-                    push_bounded(
-                        &mut self.partial,
-                        &mut self.events_dropped[1],
-                        (session, located(value, at)),
-                    );
+                    self.partial.push(session, at, value);
                 }
             }
             Fact::NegativeVram {
@@ -290,11 +284,7 @@ impl Sessions {
                         requested_mb,
                         session: None,
                     };
-                    push_bounded(
-                        &mut self.negative,
-                        &mut self.events_dropped[2],
-                        (session, located(value, at)),
-                    );
+                    self.negative.push(session, at, value);
                 }
             }
             Fact::Version(v) => self.set(at, Phase::Server, Slot::Version, v),
@@ -355,30 +345,19 @@ impl Sessions {
     /// A torch out-of-memory message.
     pub fn oom(&mut self, o: Oom, at: LineInfo<'_>) {
         self.hint = None;
-        if let Some((_, last)) = self.oom.back() {
-            let same = last.backend == o.backend
-                && last.tried_gib == o.tried_gib
-                && last.capacity_gib == o.capacity_gib
-                && last.free_gib == o.free_gib
-                && last.max_allowed_gib == o.max_allowed_gib
+        if let Some(last) = self.oom.q.back() {
+            let same = last.value.backend == o.backend
+                && last.value.tried_gib == o.tried_gib
+                && last.value.capacity_gib == o.capacity_gib
+                && last.value.free_gib == o.free_gib
+                && last.value.max_allowed_gib == o.max_allowed_gib
                 && at.line.saturating_sub(last.line) <= OOM_REPEAT_REACH;
             if same {
                 return;
             }
         }
-        let event = OomEvent {
-            line: at.line,
-            text: cite(at.text),
-            backend: o.backend.to_string(),
-            tried_gib: o.tried_gib,
-            capacity_gib: o.capacity_gib,
-            free_gib: o.free_gib,
-            max_allowed_gib: o.max_allowed_gib,
-            wording: o.wording,
-            session: None,
-        };
         let session = self.cur_ordinal();
-        push_bounded(&mut self.oom, &mut self.events_dropped[0], (session, event));
+        self.oom.push(session, at, o);
     }
 
     fn cur_ordinal(&self) -> Option<u64> {
@@ -448,7 +427,7 @@ impl Sessions {
             self.hint = None;
         }
         let cur = self.cur.get_or_insert_with(|| Current {
-            raw: RawSession::default(),
+            raw: Box::default(),
             ordinal: 0,
             server_seen: false,
         });
@@ -512,26 +491,44 @@ impl Sessions {
         out.sessions = self.done.iter().map(|(_, s)| s.to_session()).collect();
         out.oom = self
             .oom
-            .into_iter()
-            .map(|(o, mut e)| {
-                e.session = index(o);
-                e
+            .q
+            .iter()
+            .map(|e| OomEvent {
+                line: e.line,
+                text: cite(&e.text),
+                backend: e.value.backend.to_string(),
+                tried_gib: e.value.tried_gib,
+                capacity_gib: e.value.capacity_gib,
+                free_gib: e.value.free_gib,
+                max_allowed_gib: e.value.max_allowed_gib,
+                wording: e.value.wording,
+                session: index(e.session),
             })
             .collect();
         out.partial_loads = self
             .partial
+            .q
             .into_iter()
-            .map(|(o, mut e)| {
-                e.value.session = index(o);
-                e
+            .map(|e| Located {
+                line: e.line,
+                text: cite(&e.text),
+                value: PartialLoad {
+                    session: index(e.session),
+                    ..e.value
+                },
             })
             .collect();
         out.negative_vram = self
             .negative
+            .q
             .into_iter()
-            .map(|(o, mut e)| {
-                e.value.session = index(o);
-                e
+            .map(|e| Located {
+                line: e.line,
+                text: cite(&e.text),
+                value: NegativeVram {
+                    session: index(e.session),
+                    ..e.value
+                },
             })
             .collect();
         if self.dropped > 0 {
@@ -540,7 +537,12 @@ impl Sessions {
                 self.dropped
             ));
         }
-        for (n, what) in self.events_dropped.iter().zip([
+        let events_dropped = [
+            self.oom.dropped,
+            self.partial.dropped,
+            self.negative.dropped,
+        ];
+        for (n, what) in events_dropped.iter().zip([
             "out-of-memory events",
             "partial loads",
             "negative VRAM warnings",
@@ -554,18 +556,51 @@ impl Sessions {
     }
 }
 
-fn located<T>(value: T, at: LineInfo<'_>) -> Located<T> {
-    Located {
-        value,
-        line: at.line,
-        text: cite(at.text),
+/// An event (OOM, partial load, negative VRAM) with its line's text still as bytes:
+/// most events of a long log are dropped for newer ones, so citing waits for the end.
+struct Kept<T> {
+    /// Ordinal of the session it happened in.
+    session: Option<u64>,
+    line: u64,
+    text: Vec<u8>,
+    value: T,
+}
+
+/// The newest [`MAX_EVENTS`] events of a kind. A dropped event's text buffer is reused.
+struct Ring<T> {
+    q: VecDeque<Kept<T>>,
+    dropped: u64,
+}
+
+impl<T> Default for Ring<T> {
+    fn default() -> Self {
+        Ring {
+            q: VecDeque::new(),
+            dropped: 0,
+        }
     }
 }
 
-fn push_bounded<T>(q: &mut VecDeque<T>, dropped: &mut u64, item: T) {
-    if q.len() == MAX_EVENTS {
-        q.pop_front();
-        *dropped += 1;
+/// Bytes of an event's line kept: one more than [`cite`] reads, so that it still sees
+/// whether the line went on.
+const EVENT_TEXT_BYTES: usize = CITE_CHARS * 4 + 1;
+
+impl<T> Ring<T> {
+    fn push(&mut self, session: Option<u64>, at: LineInfo<'_>, value: T) {
+        let mut text = Vec::new();
+        if self.q.len() == MAX_EVENTS {
+            if let Some(old) = self.q.pop_front() {
+                text = old.text;
+            }
+            self.dropped += 1;
+        }
+        text.clear();
+        text.extend_from_slice(&at.text[..at.text.len().min(EVENT_TEXT_BYTES)]);
+        self.q.push_back(Kept {
+            session,
+            line: at.line,
+            text,
+            value,
+        });
     }
-    q.push_back(item);
 }

@@ -34,6 +34,21 @@ pub fn strip_ansi_into(line: &[u8], out: &mut Vec<u8>) -> bool {
         return false;
     };
     out.clear();
+    strip_from(line, first, out);
+    true
+}
+
+/// [`strip_ansi_into`], appending to `out` instead of replacing it.
+pub fn strip_ansi_append(line: &[u8], out: &mut Vec<u8>) -> bool {
+    let Some(first) = memchr(0x1b, line) else {
+        return false;
+    };
+    strip_from(line, first, out);
+    true
+}
+
+/// Append `line` without its ANSI codes; `first` is where its first ESC is.
+fn strip_from(line: &[u8], first: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(&line[..first]);
     let mut i = first;
     while i < line.len() {
@@ -58,7 +73,6 @@ pub fn strip_ansi_into(line: &[u8], out: &mut Vec<u8>) -> bool {
             None => i += 1,
         }
     }
-    true
 }
 
 /// Characters a console would need for `bytes`: UTF-8 continuation bytes do not count,
