@@ -152,16 +152,49 @@ impl ConfigFile {
     /// The setting InvokeAI ends up with for `name`: the last effective one. In a 3.x file
     /// this is the value the 4.x migration would carry over after flattening.
     pub fn get(&self, name: &str) -> Option<Setting<'_>> {
-        self.settings()
-            .into_iter()
-            .rev()
-            .find(|s| s.effective && s.name == name)
+        // Rules ask for a handful of keys per file: scan the tree from the end instead of
+        // building the whole settings list each time. The last occurrence always wins.
+        let root = self.root()?;
+        match self.layout {
+            Layout::Flat => last_in(root, None, name),
+            Layout::V3Nested => {
+                let sections = root.get("InvokeAI")?.value.entries()?;
+                sections.iter().enumerate().rev().find_map(|(i, sec)| {
+                    let title = sec.key.as_str()?;
+                    // A section repeated later was replaced whole (PyYAML keeps the last).
+                    let shadowed = sections[i + 1..]
+                        .iter()
+                        .any(|later| later.key.as_str() == Some(title));
+                    if shadowed {
+                        return None;
+                    }
+                    last_in(&sec.value, Some(title), name)
+                })
+            }
+            _ => None,
+        }
     }
 
     /// Top-level `schema_version` entry of a flat file.
     pub fn schema_version(&self) -> Option<&yaml::Entry> {
         self.root()?.get("schema_version")
     }
+}
+
+/// The last entry named `name` in a mapping, as an effective setting.
+fn last_in<'a>(map: &'a Node, section: Option<&'a str>, name: &str) -> Option<Setting<'a>> {
+    let e = map
+        .entries()?
+        .iter()
+        .rev()
+        .find(|e| e.key.as_scalar().is_some() && e.key.as_str() == Some(name))?;
+    Some(Setting {
+        name: e.key.as_str()?,
+        section,
+        key: &e.key,
+        value: &e.value,
+        effective: true,
+    })
 }
 
 fn push_mapping<'a>(map: &'a Node, section: Option<&'a str>, out: &mut Vec<Setting<'a>>) {
