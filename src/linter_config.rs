@@ -23,7 +23,7 @@ pub const FILE_NAME: &str = "invokeai-lint.toml";
 /// Largest linter config read; a fleet manifest is a few KB.
 const MAX_BYTES: u64 = 1024 * 1024;
 
-const TOP_KEYS: &[&str] = &[
+pub const TOP_KEYS: &[&str] = &[
     "select",
     "extend-select",
     "ignore",

@@ -270,20 +270,11 @@ mod tests {
     fn linter_config_schema_lists_every_top_level_key_and_rule() {
         let s = linter_config();
         let props = s["properties"].as_object().unwrap();
-        for k in [
-            "select",
-            "extend-select",
-            "ignore",
-            "severity",
-            "fail-on",
-            "max-warnings",
-            "include",
-            "exclude",
-            "facts",
-            "overrides",
-        ] {
-            assert!(props.contains_key(k), "{k}");
+        // Every key the linter config accepts, and nothing else.
+        for k in crate::linter_config::TOP_KEYS {
+            assert!(props.contains_key(*k), "{k}");
         }
+        assert_eq!(props.len(), crate::linter_config::TOP_KEYS.len());
         let names = s["definitions"]["rule"]["anyOf"][0]["enum"]
             .as_array()
             .unwrap();
