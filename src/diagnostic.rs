@@ -95,6 +95,25 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
+impl Fix {
+    /// A fix that replaces one span (an empty span inserts).
+    pub fn replace(
+        applicability: Applicability,
+        description: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Self {
+        Fix {
+            description: description.into(),
+            applicability,
+            edits: vec![Edit {
+                span,
+                replacement: replacement.into(),
+            }],
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
     /// Rule code, e.g. `IL101`.

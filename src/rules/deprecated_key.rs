@@ -1,6 +1,6 @@
 //! IL105 deprecated-key: a key the release still accepts but marks deprecated.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::rules::util::cite_target;
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
@@ -58,14 +58,12 @@ impl Rule for DeprecatedKey {
                         format!("Use `{by}` instead (check the value: the replacement may not mean the same), or delete the key")
                     });
                     if !set {
-                        d = d.fix(Fix {
-                            description: format!("Rename to `{by}`"),
-                            applicability: Applicability::Unsafe,
-                            edits: vec![Edit {
-                                span: s.key.span,
-                                replacement: by.to_string(),
-                            }],
-                        });
+                        d = d.fix(Fix::replace(
+                            Applicability::Unsafe,
+                            format!("Rename to `{by}`"),
+                            s.key.span,
+                            by.to_string(),
+                        ));
                     }
                 }
                 Some(by) => d = d.help(format!("Use {by} instead, and delete the key")),

@@ -1,7 +1,7 @@
 //! IL104 invalid-choice: a value that is not one of the setting's allowed values.
 
 use crate::config::Layout;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::knowledge::validate::Invalid;
 use crate::rules::util::cite_target;
 use crate::rules::values::{consequence, invalid_values, written};
@@ -83,28 +83,24 @@ impl Rule for InvalidChoice {
             let mut help = format!("Allowed: {allowed}");
             if let Some(best) = best.as_ref().filter(|_| !quoted_number) {
                 help = format!("Did you mean `{best}`? {help}");
-                d = d.fix(Fix {
-                    description: format!("Replace with `{best}`"),
-                    applicability: Applicability::Unsafe,
-                    edits: vec![Edit {
-                        span: s.value.span,
-                        replacement: best.clone(),
-                    }],
-                });
+                d = d.fix(Fix::replace(
+                    Applicability::Unsafe,
+                    format!("Replace with `{best}`"),
+                    s.value.span,
+                    best.clone(),
+                ));
             }
             if quoted_number {
                 d = d.label(format!("a string, not the number {bare}"));
                 help = format!(
                     "Remove the quotes: '{bare}' is a string, and the allowed value is the number {bare}. {help}"
                 );
-                d = d.fix(Fix {
-                    description: "Remove the quotes".into(),
-                    applicability: Applicability::Safe,
-                    edits: vec![Edit {
-                        span: s.value.span,
-                        replacement: bare.clone(),
-                    }],
-                });
+                d = d.fix(Fix::replace(
+                    Applicability::Safe,
+                    "Remove the quotes",
+                    s.value.span,
+                    bare.clone(),
+                ));
             }
             if let Some(extra) = device_hint(s.name, &bare, cx) {
                 help.push_str(". ");

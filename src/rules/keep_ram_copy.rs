@@ -1,6 +1,6 @@
 //! IL205 keep-ram-copy: `keep_ram_copy_of_weights` on (the default) where RAM is tight.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::facts::DeviceKind;
 use crate::rules::machine::{boolean, cite_amount, device, number, ram};
 use crate::rules::util::{gib, origin_phrase};
@@ -82,14 +82,12 @@ impl Rule for KeepRamCopy {
         .label("a RAM copy of every model on the GPU")
         .help("Set `keep_ram_copy_of_weights: false` to lower average RAM use. The trade-off: switching models and applying LoRAs get slower, because weights must be reloaded instead of copied back; peak RAM may not drop");
         d = match &set {
-            Some(s) => d.key(s.path()).fix(Fix {
-                description: "Set keep_ram_copy_of_weights to false".into(),
-                applicability: Applicability::Unsafe,
-                edits: vec![Edit {
-                    span: s.value.span,
-                    replacement: "false".into(),
-                }],
-            }),
+            Some(s) => d.key(s.path()).fix(Fix::replace(
+                Applicability::Unsafe,
+                "Set keep_ram_copy_of_weights to false",
+                s.value.span,
+                "false",
+            )),
             None => d.key("keep_ram_copy_of_weights"),
         };
         out.push(cite_amount(d, r, "system RAM"));

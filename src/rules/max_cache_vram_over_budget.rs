@@ -1,7 +1,7 @@
 //! IL201 max-cache-vram-over-budget: `max_cache_vram_gb` leaves less than
 //! `device_working_mem_gb` of the GPU free — the low-VRAM guide's crash.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::facts::DeviceKind;
 use crate::rules::machine::{cite_amount, device, number, vram, working_mem};
 use crate::rules::util::{gib, origin_phrase};
@@ -84,14 +84,7 @@ impl Rule for MaxCacheVramOverBudget {
                 gib(safe),
                 gib(w)
             ))
-            .fix(Fix {
-                description: format!("Lower max_cache_vram_gb to {}", gib(safe)),
-                applicability: Applicability::Unsafe,
-                edits: vec![Edit {
-                    span: s.value.span,
-                    replacement: gib(safe),
-                }],
-            })
+            .fix(Fix::replace(Applicability::Unsafe, format!("Lower max_cache_vram_gb to {}", gib(safe)), s.value.span, gib(safe)))
         } else if cap > bound * 0.9 {
             Diagnostic::new(
                 &META,

@@ -1,6 +1,6 @@
 //! IL106 missing-schema-version: a flat file without `schema_version`.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::rules::schema_version::facts;
 use crate::rules::util::{cite_target, target_phrase};
 use crate::rules::{Category, Context, Rule, RuleMeta};
@@ -62,14 +62,12 @@ impl Rule for MissingSchemaVersion {
                 "Add `schema_version: {}` as the first setting (the schema this release writes)",
                 f.written
             ))
-            .fix(Fix {
-                description: format!("Insert `schema_version: {}`", f.written),
-                applicability: Applicability::Safe,
-                edits: vec![Edit {
-                    span: Span::new(insert_at, insert_at),
-                    replacement: format!("schema_version: {}\n", f.written),
-                }],
-            });
+            .fix(Fix::replace(
+                Applicability::Safe,
+                format!("Insert `schema_version: {}`", f.written),
+                Span::new(insert_at, insert_at),
+                format!("schema_version: {}\n", f.written),
+            ));
         out.push(cite_target(d, cx.target));
     }
 }

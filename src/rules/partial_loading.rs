@@ -1,7 +1,7 @@
 //! IL206 partial-loading: `enable_partial_loading` where it does nothing, where it is
 //! redundant, or missing where it would help.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Location, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Location, Severity};
 use crate::facts::DeviceKind;
 use crate::rules::machine::{boolean, device};
 use crate::rules::util::gib;
@@ -72,14 +72,7 @@ impl Rule for PartialLoading {
                     .key(s.path())
                     .label("redundant")
                     .help("Remove the line, unless the same file must also work on InvokeAI 5.6 – 6.12, where the default is false")
-                    .fix(Fix {
-                        description: "Remove the redundant line".into(),
-                        applicability: Applicability::Safe,
-                        edits: vec![Edit {
-                            span: whole_line(cx.config.source.text(), s.key.span.start, s.value.span.end),
-                            replacement: String::new(),
-                        }],
-                    }),
+                    .fix(Fix::replace(Applicability::Safe, "Remove the redundant line", whole_line(cx.config.source.text(), s.key.span.start, s.value.span.end), String::new())),
                 );
             }
             return;
@@ -124,14 +117,7 @@ impl Rule for PartialLoading {
         .key("enable_partial_loading")
         .label("low-VRAM mode is off")
         .help("Add `enable_partial_loading: true`: a model that does not fit is then loaded in part and the rest streamed from RAM, instead of failing with out-of-memory (the default from 6.13.0)")
-        .fix(Fix {
-            description: "Add enable_partial_loading: true".into(),
-            applicability: Applicability::Unsafe,
-            edits: vec![Edit {
-                span: Span::new(end_insert(cx.config.source.text()), end_insert(cx.config.source.text())),
-                replacement: insertion(cx.config.source.text()),
-            }],
-        });
+        .fix(Fix::replace(Applicability::Unsafe, "Add enable_partial_loading: true", Span::new(end_insert(cx.config.source.text()), end_insert(cx.config.source.text())), insertion(cx.config.source.text())));
         // Cite what the message gives as the reason.
         match (oom, log, small) {
             (Some(e), Some(l), _) => {

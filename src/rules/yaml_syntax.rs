@@ -1,6 +1,6 @@
 //! IL001 yaml-syntax: the file is not valid YAML as PyYAML reads it.
 
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -45,14 +45,12 @@ impl Rule for YamlSyntax {
                     inner.replace('\\', "/")
                 ));
             if !inner.contains('\'') {
-                d = d.fix(Fix {
-                    description: "Put the path in single quotes".into(),
-                    applicability: Applicability::Safe,
-                    edits: vec![Edit {
-                        span: quoted,
-                        replacement: format!("'{inner}'"),
-                    }],
-                });
+                d = d.fix(Fix::replace(
+                    Applicability::Safe,
+                    "Put the path in single quotes",
+                    quoted,
+                    format!("'{inner}'"),
+                ));
             }
         }
         out.push(d);
