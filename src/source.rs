@@ -116,6 +116,16 @@ impl SourceFile {
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
+    /// From `offset` to the end of its line (line break excluded): where a finding about a
+    /// large node (a whole document, a long list) should point.
+    pub fn rest_of_line(&self, offset: usize) -> Span {
+        let line = self.line_col(offset).line;
+        match self.line_span(line) {
+            Some(s) => Span::new(offset.clamp(s.start, s.end), s.end),
+            None => Span::new(offset, offset),
+        }
+    }
+
     /// Byte span of the 1-based line `line` of the real file, without its line break.
     pub fn line_span(&self, line: u32) -> Option<Span> {
         let idx = line.checked_sub(self.first_line)? as usize;

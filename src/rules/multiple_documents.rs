@@ -28,9 +28,7 @@ impl Rule for MultipleDocuments {
         } else {
             "InvokeAI 3.x swallows the error and ignores the whole file"
         };
-        let src = &cx.config.source;
-        let line = src.line_col(second.span.start).line;
-        let span = src.line_span(line).unwrap_or(second.span);
+        let span = cx.config.source.rest_of_line(second.span.start);
         out.push(
             Diagnostic::new(
                 &META,

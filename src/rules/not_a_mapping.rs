@@ -33,14 +33,7 @@ impl Rule for NotAMapping {
             "InvokeAI 3.x cannot read settings from it and uses the defaults"
         };
         // Point at the first line of the root only: a long list would swamp the report.
-        let src = &cx.config.source;
-        let first_line = src.line_col(root.span.start).line;
-        let span = src
-            .line_span(first_line)
-            .map(|s| {
-                crate::source::Span::new(root.span.start.max(s.start), s.end.max(root.span.start))
-            })
-            .unwrap_or(root.span);
+        let span = cx.config.source.rest_of_line(root.span.start);
         out.push(
             Diagnostic::new(
                 &META,
