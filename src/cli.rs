@@ -415,7 +415,8 @@ fn emit(outcome: &Outcome, show: &Show) -> Result<i32, String> {
     let report = &outcome.report;
     let nothing_linted = report.files.is_empty() && report.skipped.is_empty();
     let color = show.output_file.is_none() && use_color(show.color);
-    let mut buf: Vec<u8> = Vec::new();
+    // Room for a typical line per finding, so a large report is not copied as it grows.
+    let mut buf: Vec<u8> = Vec::with_capacity(4096 + report.diagnostics.len() * 128);
     if !nothing_linted {
         if show.statistics {
             let counts = crate::statistics::count(&report.diagnostics);

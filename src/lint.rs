@@ -549,6 +549,9 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> FileResult {
         diags.extend(applied.unused);
     }
     result.diagnostics = apply_selection(diags, rules);
+    // Sorted here, on the worker, so the run's final sort meets one ascending run per
+    // file and has little left to do on the main thread.
+    finish(&mut result.diagnostics);
     result
 }
 
@@ -561,33 +564,45 @@ fn run_jobs(jobs: Vec<Job>, shared: &Shared<'_>) -> Vec<FileResult> {
     if threads == 1 {
         return jobs.into_iter().map(|j| lint_one(j, shared)).collect();
     }
-    let mut buckets: Vec<Vec<(usize, Job)>> = (0..threads).map(|_| Vec::new()).collect();
-    for (i, job) in jobs.into_iter().enumerate() {
-        buckets[i % threads].push((i, job));
-    }
-    let run_bucket = |bucket: Vec<(usize, Job)>| {
-        bucket
-            .into_iter()
-            .map(|(i, j)| (i, lint_one(j, shared)))
-            .collect::<Vec<_>>()
+    let n = jobs.len();
+    // Workers take the next job from a shared counter (files differ in size, so a fixed
+    // split would leave one core idle at the end) and each result goes back to its slot.
+    let jobs: Vec<std::sync::Mutex<Option<Job>>> = jobs
+        .into_iter()
+        .map(|j| std::sync::Mutex::new(Some(j)))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(slot) = jobs.get(i) else { break };
+            let job = slot.lock().ok().and_then(|mut j| j.take());
+            if let Some(job) = job {
+                done.push((i, lint_one(job, shared)));
+            }
+        }
+        done
     };
-    let mut results: Vec<(usize, FileResult)> = std::thread::scope(|s| {
-        let mut buckets = buckets.into_iter();
-        // This thread takes the first bucket itself rather than wait idle.
-        let own = buckets.next().unwrap_or_default();
-        let handles: Vec<_> = buckets.map(|b| s.spawn(move || run_bucket(b))).collect();
-        let mut all = run_bucket(own);
+    let mut slots: Vec<Option<FileResult>> = (0..n).map(|_| None).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+        // This thread works too rather than wait idle.
+        let mut parts = vec![work()];
         for h in handles {
             match h.join() {
-                Ok(v) => all.extend(v),
+                Ok(v) => parts.push(v),
                 // A panic in a rule is a bug; re-raise it rather than lose files silently.
                 Err(p) => std::panic::resume_unwind(p),
             }
         }
-        all
+        for (i, r) in parts.into_iter().flatten() {
+            slots[i] = Some(r);
+        }
     });
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
+    let mut results = Vec::with_capacity(n);
+    results.extend(slots.into_iter().flatten());
+    results
 }
 
 fn read_stdin(input: &LintInput) -> Result<Vec<u8>, UsageError> {
@@ -771,9 +786,9 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     let shared = Shared { input, flags, host };
     let results = run_jobs(jobs, &shared);
 
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = Vec::with_capacity(results.iter().map(|r| r.diagnostics.len()).sum());
     let mut skipped = Vec::new();
-    let mut files = Vec::new();
+    let mut files = Vec::with_capacity(results.len());
     let mut targets: Vec<(String, &'static str)> = Vec::new();
     let mut suppressed = 0;
     for r in results {
