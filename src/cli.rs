@@ -415,36 +415,50 @@ fn emit(outcome: &Outcome, show: &Show) -> Result<i32, String> {
     let report = &outcome.report;
     let nothing_linted = report.files.is_empty() && report.skipped.is_empty();
     let color = show.output_file.is_none() && use_color(show.color);
-    // Room for a typical line per finding, so a large report is not copied as it grows.
-    let mut buf: Vec<u8> = Vec::with_capacity(4096 + report.diagnostics.len() * 128);
-    if !nothing_linted {
-        if show.statistics {
-            let counts = crate::statistics::count(&report.diagnostics);
-            let written = if show.format == Format::Json {
-                crate::statistics::render_json(&counts, &mut buf)
+    let streams = show.output_file.is_none()
+        && !show.statistics
+        && !(show.quiet && matches!(show.format, Format::Human | Format::Concise));
+    if streams {
+        // Straight to stdout through a small buffer: a tree of configs gives megabytes of
+        // report, and holding it all in memory first only costs fresh pages.
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        if !nothing_linted {
+            report::render(report, show.format, color, &mut out).map_err(|e| e.to_string())?;
+        }
+        out.flush().map_err(|e| e.to_string())?;
+    } else {
+        // A file is written whole (atomically), and `--quiet` drops the closing summary,
+        // so these go through memory.
+        let mut buf: Vec<u8> = Vec::new();
+        if !nothing_linted {
+            if show.statistics {
+                let counts = crate::statistics::count(&report.diagnostics);
+                let written = if show.format == Format::Json {
+                    crate::statistics::render_json(&counts, &mut buf)
+                } else {
+                    crate::statistics::render_text(&counts, &mut buf).and_then(|()| {
+                        if show.quiet {
+                            Ok(())
+                        } else {
+                            writeln!(buf, "{}", report::summary_line(report))
+                        }
+                    })
+                };
+                written.map_err(|e| e.to_string())?;
             } else {
-                crate::statistics::render_text(&counts, &mut buf).and_then(|()| {
-                    if show.quiet {
-                        Ok(())
-                    } else {
-                        writeln!(buf, "{}", report::summary_line(report))
-                    }
-                })
-            };
-            written.map_err(|e| e.to_string())?;
-        } else {
-            report::render(report, show.format, color, &mut buf).map_err(|e| e.to_string())?;
-            if show.quiet && matches!(show.format, Format::Human | Format::Concise) {
-                strip_summary(&mut buf, &report::summary_line(report));
+                report::render(report, show.format, color, &mut buf).map_err(|e| e.to_string())?;
+                if show.quiet && matches!(show.format, Format::Human | Format::Concise) {
+                    strip_summary(&mut buf, &report::summary_line(report));
+                }
             }
         }
-    }
-    match &show.output_file {
-        Some(path) => write_file(path, &buf)?,
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&buf).map_err(|e| e.to_string())?;
-            out.flush().map_err(|e| e.to_string())?;
+        match &show.output_file {
+            Some(path) => write_file(path, &buf)?,
+            None => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(&buf).map_err(|e| e.to_string())?;
+                out.flush().map_err(|e| e.to_string())?;
+            }
         }
     }
     for (path, why) in &report.skipped {
