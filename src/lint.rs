@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::baseline::{self, Baseline};
@@ -474,6 +475,8 @@ struct FileResult {
     suppressed: usize,
     target: Option<(String, &'static str)>,
     error: Option<UsageError>,
+    /// `missing-fact` findings dropped here because an earlier file has the same one.
+    missing_dropped: [usize; 3],
 }
 
 /// Everything a worker needs for one file.
@@ -488,9 +491,80 @@ struct Shared<'a> {
     input: &'a LintInput,
     flags: FlagFacts,
     host: Option<HostFacts>,
+    /// Per missing fact, the index of the first file known to report it. A missing fact is
+    /// said once per run: on a tree of configs without facts, once per file would bury
+    /// every other finding.
+    first_missing: [AtomicUsize; 3],
 }
 
-fn lint_one(job: Job, shared: &Shared<'_>) -> FileResult {
+fn fact_index(f: rules::Needed) -> usize {
+    match f {
+        rules::Needed::Vram => 0,
+        rules::Needed::Ram => 1,
+        rules::Needed::Device => 2,
+    }
+}
+
+/// Keep a file's `missing-fact` findings only while no earlier file has the same one.
+/// The files run in any order, so this keeps a superset; `keep_first_missing` settles it.
+fn drop_later_missing(index: usize, result: &mut FileResult, shared: &Shared<'_>) {
+    let dropped = &mut result.missing_dropped;
+    result.diagnostics.retain(|d| {
+        let Some(f) = rules::missing_fact::fact_of(d) else {
+            return true;
+        };
+        let i = fact_index(f);
+        let first = shared.first_missing[i].fetch_min(index, Ordering::Relaxed);
+        if first < index {
+            dropped[i] += 1;
+            false
+        } else {
+            true
+        }
+    });
+}
+
+/// After all files: one `missing-fact` per fact, in the first file that had it, telling
+/// how many other configs lacked the fact too.
+fn keep_first_missing(results: &mut [FileResult], shared: &Shared<'_>) {
+    let mut others = [0usize; 3];
+    for r in results.iter() {
+        for (o, d) in others.iter_mut().zip(r.missing_dropped) {
+            *o += d;
+        }
+    }
+    let first: Vec<usize> = shared
+        .first_missing
+        .iter()
+        .map(|a| a.load(Ordering::Relaxed))
+        .collect();
+    for (index, r) in results.iter_mut().enumerate() {
+        r.diagnostics.retain(|d| {
+            let Some(f) = rules::missing_fact::fact_of(d) else {
+                return true;
+            };
+            let i = fact_index(f);
+            if index == first[i] {
+                true
+            } else {
+                others[i] += 1;
+                false
+            }
+        });
+    }
+    for (i, &at) in first.iter().enumerate() {
+        let Some(r) = results.get_mut(at) else {
+            continue;
+        };
+        for d in &mut r.diagnostics {
+            if rules::missing_fact::fact_of(d).map(fact_index) == Some(i) {
+                rules::missing_fact::note_others(d, others[i]);
+            }
+        }
+    }
+}
+
+fn lint_one(index: usize, job: Job, shared: &Shared<'_>) -> FileResult {
     let display = job.candidate.display.clone();
     let mut result = FileResult {
         display: display.clone(),
@@ -499,6 +573,7 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> FileResult {
         suppressed: 0,
         target: None,
         error: None,
+        missing_dropped: [0; 3],
     };
     let bytes = match job.candidate.bytes {
         Some(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => Err(too_big(bytes.len() as u64)),
@@ -552,6 +627,7 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> FileResult {
     // Sorted here, on the worker, so the run's final sort meets one ascending run per
     // file and has little left to do on the main thread.
     finish(&mut result.diagnostics);
+    drop_later_missing(index, &mut result, shared);
     result
 }
 
@@ -562,7 +638,13 @@ fn run_jobs(jobs: Vec<Job>, shared: &Shared<'_>) -> Vec<FileResult> {
         .min(jobs.len().div_ceil(32))
         .max(1);
     if threads == 1 {
-        return jobs.into_iter().map(|j| lint_one(j, shared)).collect();
+        let mut results: Vec<FileResult> = jobs
+            .into_iter()
+            .enumerate()
+            .map(|(i, j)| lint_one(i, j, shared))
+            .collect();
+        keep_first_missing(&mut results, shared);
+        return results;
     }
     let n = jobs.len();
     // Workers take the next job from a shared counter (files differ in size, so a fixed
@@ -571,15 +653,15 @@ fn run_jobs(jobs: Vec<Job>, shared: &Shared<'_>) -> Vec<FileResult> {
         .into_iter()
         .map(|j| std::sync::Mutex::new(Some(j)))
         .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
         loop {
-            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(slot) = jobs.get(i) else { break };
             let job = slot.lock().ok().and_then(|mut j| j.take());
             if let Some(job) = job {
-                done.push((i, lint_one(job, shared)));
+                done.push((i, lint_one(i, job, shared)));
             }
         }
         done
@@ -602,6 +684,7 @@ fn run_jobs(jobs: Vec<Job>, shared: &Shared<'_>) -> Vec<FileResult> {
     });
     let mut results = Vec::with_capacity(n);
     results.extend(slots.into_iter().flatten());
+    keep_first_missing(&mut results, shared);
     results
 }
 
@@ -783,7 +866,12 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         notes.extend(h.notes.iter().map(|n| format!("--detect: {n}")));
         h
     });
-    let shared = Shared { input, flags, host };
+    let shared = Shared {
+        input,
+        flags,
+        host,
+        first_missing: std::array::from_fn(|_| AtomicUsize::new(usize::MAX)),
+    };
     let results = run_jobs(jobs, &shared);
 
     let mut diagnostics = Vec::with_capacity(results.iter().map(|r| r.diagnostics.len()).sum());

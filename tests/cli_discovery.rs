@@ -224,3 +224,60 @@ fn log_auto_reads_the_log_next_to_each_config() {
         r.all()
     );
 }
+
+#[test]
+fn a_fact_missing_for_many_configs_is_said_once_in_the_first_of_them() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let cache = "schema_version: 4.0.2\nmax_cache_vram_gb: 6\n";
+    for dir in ["a", "b", "c"] {
+        write(d, &format!("{dir}/invokeai.yaml"), cache);
+    }
+    let r = run(d, &lint_json(&["."]));
+    let missing: Vec<(String, String, u64)> = findings(&r.stdout)
+        .into_iter()
+        .filter(|f| f.1 == "missing-fact")
+        .collect();
+    assert_eq!(missing.len(), 1, "{}", r.all());
+    assert_eq!(missing[0].0, "a/invokeai.yaml", "{}", r.all());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let message = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "missing-fact")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.ends_with("(also in 2 other configs)"), "{message}");
+    // A file linted alone still gets its own, without the count.
+    let r = run(d, &lint_json(&["c/invokeai.yaml"]));
+    assert!(r.stdout.contains("which is unknown\""), "{}", r.all());
+}
+
+#[test]
+fn a_fact_missing_only_where_the_manifest_gives_none_is_counted_there() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let cache = "schema_version: 4.0.2\nmax_cache_vram_gb: 6\n";
+    for dir in ["a", "b", "c"] {
+        write(d, &format!("{dir}/invokeai.yaml"), cache);
+    }
+    write(
+        d,
+        "invokeai-lint.toml",
+        "[[overrides]]\npaths = [\"a/**\"]\nfacts = { vram_gb = 12 }\n",
+    );
+    let mut args = vec!["lint", "--format", "json"];
+    args.extend_from_slice(&V);
+    args.push(".");
+    let r = run(d, &args);
+    let missing: Vec<(String, String, u64)> = findings(&r.stdout)
+        .into_iter()
+        .filter(|f| f.1 == "missing-fact")
+        .collect();
+    assert_eq!(missing.len(), 1, "{}", r.all());
+    assert_eq!(missing[0].0, "b/invokeai.yaml", "{}", r.all());
+    assert!(r.stdout.contains("(also in 1 other config)"), "{}", r.all());
+}

@@ -34,20 +34,7 @@ pub fn report(cx: &Context<'_>) -> Vec<Diagnostic> {
         let count = rules.len();
         rules.sort_unstable();
         rules.dedup();
-        let (what, how) = match fact {
-            Needed::Vram => (
-                "the GPU's total VRAM",
-                "Pass --vram-gb N, --detect on the machine that runs InvokeAI, --log with an InvokeAI log, or set vram_gb in invokeai-lint.toml",
-            ),
-            Needed::Ram => (
-                "the machine's system RAM",
-                "Pass --ram-gb N, --detect on the machine that runs InvokeAI, or set ram_gb in invokeai-lint.toml",
-            ),
-            Needed::Device => (
-                "the torch device InvokeAI runs on",
-                "Pass --device cuda|mps|cpu, --detect, or --log with an InvokeAI log that shows the torch device",
-            ),
-        };
+        let (what, how) = (what(fact), how(fact));
         let at = needed[i].2.clone();
         out.push(
             Diagnostic::new(
@@ -65,4 +52,40 @@ pub fn report(cx: &Context<'_>) -> Vec<Diagnostic> {
         i += count;
     }
     out
+}
+
+fn what(fact: Needed) -> &'static str {
+    match fact {
+        Needed::Vram => "the GPU's total VRAM",
+        Needed::Ram => "the machine's system RAM",
+        Needed::Device => "the torch device InvokeAI runs on",
+    }
+}
+
+fn how(fact: Needed) -> &'static str {
+    match fact {
+        Needed::Vram => "Pass --vram-gb N, --detect on the machine that runs InvokeAI, --log with an InvokeAI log, or set vram_gb in invokeai-lint.toml",
+        Needed::Ram => "Pass --ram-gb N, --detect on the machine that runs InvokeAI, or set ram_gb in invokeai-lint.toml",
+        Needed::Device => "Pass --device cuda|mps|cpu, --detect, or --log with an InvokeAI log that shows the torch device",
+    }
+}
+
+/// Which fact a `missing-fact` finding is about (None for any other finding).
+pub fn fact_of(d: &Diagnostic) -> Option<Needed> {
+    if d.code != META.code {
+        return None;
+    }
+    let label = d.label.as_deref()?;
+    [Needed::Vram, Needed::Ram, Needed::Device]
+        .into_iter()
+        .find(|&f| label.starts_with(what(f)))
+}
+
+/// Say on the one finding kept for a run how many other configs lacked the same fact.
+pub fn note_others(d: &mut Diagnostic, others: usize) {
+    if others > 0 {
+        let s = if others == 1 { "" } else { "s" };
+        d.message
+            .push_str(&format!(" (also in {others} other config{s})"));
+    }
 }
