@@ -21,6 +21,16 @@ fn printable(c: char) -> bool {
 
 /// The first character PyYAML's reader refuses.
 pub(super) fn non_printable(text: &str) -> Option<YamlError> {
+    // Configs are nearly always plain ASCII: a byte test the compiler vectorises settles
+    // those without decoding a character.
+    let plain = |b: u8| matches!(b, b' '..=b'~' | b'\t' | b'\n' | b'\r');
+    let all_plain = text
+        .as_bytes()
+        .chunks(64)
+        .all(|chunk| chunk.iter().fold(true, |ok, &b| ok & plain(b)));
+    if all_plain {
+        return None;
+    }
     let (at, ch) = text.char_indices().find(|&(_, c)| !printable(c))?;
     let code = u32::from(ch);
     Some(YamlError {
