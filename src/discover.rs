@@ -106,13 +106,21 @@ impl Globs {
     }
 }
 
-/// Find the files to lint under `paths` (files or directories; `-` is not handled here).
-pub fn discover(
+/// The inputs of a run, split: files named explicitly (in `found`) and directories still
+/// to walk.
+pub struct Inputs {
+    pub found: Found,
+    dirs: Vec<PathBuf>,
+    globs: Globs,
+}
+
+/// Sort out `paths` (files or directories; `-` is not handled here) without walking yet.
+pub fn split(
     paths: &[PathBuf],
     config: Option<&LinterConfig>,
     cwd: &Path,
     force_exclude: bool,
-) -> Found {
+) -> Inputs {
     let globs = Globs {
         cwd: cwd.to_path_buf(),
         dir: config.map_or_else(|| cwd.to_path_buf(), |c| c.dir.clone()),
@@ -136,15 +144,50 @@ pub fn discover(
             });
         }
     }
-    if !dirs.is_empty() {
-        walk(&dirs, &globs, &mut found);
+    found.files.sort_by(|a, b| a.display.cmp(&b.display));
+    found.files.dedup_by(|a, b| a.path == b.path);
+    Inputs { found, dirs, globs }
+}
+
+impl Inputs {
+    pub fn has_dirs(&self) -> bool {
+        !self.dirs.is_empty()
     }
+
+    /// Walk the directories, handing each config found to `each` on the walker's threads,
+    /// in no particular order. Returns the problems met (unreadable directories, ...).
+    pub fn walk(&self, each: &(dyn Fn(Candidate) + Sync)) -> Vec<String> {
+        if self.dirs.is_empty() {
+            return Vec::new();
+        }
+        walk(&self.dirs, &self.globs, each)
+    }
+}
+
+/// Find the files to lint under `paths` (files or directories; `-` is not handled here),
+/// sorted by how they are shown.
+pub fn discover(
+    paths: &[PathBuf],
+    config: Option<&LinterConfig>,
+    cwd: &Path,
+    force_exclude: bool,
+) -> Found {
+    let inputs = split(paths, config, cwd, force_exclude);
+    let walked = std::sync::Mutex::new(Vec::new());
+    let notes = inputs.walk(&|c| {
+        if let Ok(mut w) = walked.lock() {
+            w.push(c);
+        }
+    });
+    let Inputs { mut found, .. } = inputs;
+    found.files.extend(walked.into_inner().unwrap_or_default());
+    found.notes.extend(notes);
     found.files.sort_by(|a, b| a.display.cmp(&b.display));
     found.files.dedup_by(|a, b| a.path == b.path);
     found
 }
 
-fn walk(dirs: &[PathBuf], globs: &Globs, found: &mut Found) {
+fn walk(dirs: &[PathBuf], globs: &Globs, each: &(dyn Fn(Candidate) + Sync)) -> Vec<String> {
     let mut builder = ignore::WalkBuilder::new(&dirs[0]);
     for d in &dirs[1..] {
         builder.add(d);
@@ -165,25 +208,26 @@ fn walk(dirs: &[PathBuf], globs: &Globs, found: &mut Found) {
                 || !filter.excluded(e.path())
         });
     // A tree of thousands of configs is mostly directory reads and the sniffing of YAML
-    // files: both run on every core. The order is restored by sorting afterwards.
-    let out = std::sync::Mutex::new(Found::default());
+    // files: both run on every core.
+    let notes = std::sync::Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
-        let out = &out;
+        let notes = &notes;
         Box::new(move |entry| {
-            if let Some(item) = visit(entry, globs) {
-                if let Ok(mut f) = out.lock() {
-                    match item {
-                        Ok(c) => f.files.push(c),
-                        Err(note) => f.notes.push(note),
+            match visit(entry, globs) {
+                Some(Ok(c)) => each(c),
+                Some(Err(note)) => {
+                    if let Ok(mut n) = notes.lock() {
+                        n.push(note);
                     }
                 }
+                None => {}
             }
             ignore::WalkState::Continue
         })
     });
-    let walked = out.into_inner().unwrap_or_default();
-    found.files.extend(walked.files);
-    found.notes.extend(walked.notes);
+    let mut notes = notes.into_inner().unwrap_or_default();
+    notes.sort();
+    notes
 }
 
 /// One walked entry: a file to lint, a note about a problem, or nothing.

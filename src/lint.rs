@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::baseline::{self, Baseline};
 use crate::config::ConfigFile;
@@ -470,11 +470,15 @@ fn check_config_versions(config: &LinterConfig) -> Result<(), UsageError> {
 /// One file's findings and the release it was linted against.
 struct FileResult {
     display: String,
+    /// Where it was read from: the same file reached twice is linted once.
+    path: PathBuf,
     diagnostics: Vec<Diagnostic>,
     skipped: Option<String>,
     suppressed: usize,
     target: Option<(String, &'static str)>,
     error: Option<UsageError>,
+    /// The log linted with it, for the baseline's scope.
+    log_file: Option<String>,
     /// `missing-fact` findings dropped here because an earlier file has the same one.
     missing_dropped: [usize; 3],
 }
@@ -491,10 +495,10 @@ struct Shared<'a> {
     input: &'a LintInput,
     flags: FlagFacts,
     host: Option<HostFacts>,
-    /// Per missing fact, the index of the first file known to report it. A missing fact is
-    /// said once per run: on a tree of configs without facts, once per file would bury
-    /// every other finding.
-    first_missing: [AtomicUsize; 3],
+    /// Per missing fact, the first file (by name) known so far to report it. A missing
+    /// fact is said once per run: on a tree of configs without facts, once per file would
+    /// bury every other finding.
+    first_missing: Mutex<[Option<String>; 3]>,
 }
 
 fn fact_index(f: rules::Needed) -> usize {
@@ -505,69 +509,232 @@ fn fact_index(f: rules::Needed) -> usize {
     }
 }
 
-/// Keep a file's `missing-fact` findings only while no earlier file has the same one.
-/// The files run in any order, so this keeps a superset; `keep_first_missing` settles it.
-fn drop_later_missing(index: usize, result: &mut FileResult, shared: &Shared<'_>) {
+/// Keep a file's `missing-fact` findings only while no file before it (by name) has the
+/// same one. Files are linted in any order, so this keeps a superset; `keep_first_missing`
+/// settles it once every file is done.
+fn drop_later_missing(result: &mut FileResult, shared: &Shared<'_>) {
+    if !result
+        .diagnostics
+        .iter()
+        .any(|d| rules::missing_fact::fact_of(d).is_some())
+    {
+        return;
+    }
+    let Ok(mut first) = shared.first_missing.lock() else {
+        return;
+    };
+    let display = &result.display;
     let dropped = &mut result.missing_dropped;
     result.diagnostics.retain(|d| {
         let Some(f) = rules::missing_fact::fact_of(d) else {
             return true;
         };
         let i = fact_index(f);
-        let first = shared.first_missing[i].fetch_min(index, Ordering::Relaxed);
-        if first < index {
-            dropped[i] += 1;
-            false
-        } else {
-            true
+        match &first[i] {
+            Some(earlier) if earlier < display => {
+                dropped[i] += 1;
+                false
+            }
+            _ => {
+                first[i] = Some(display.clone());
+                true
+            }
         }
     });
 }
 
-/// After all files: one `missing-fact` per fact, in the first file that had it, telling
-/// how many other configs lacked the fact too.
-fn keep_first_missing(results: &mut [FileResult], shared: &Shared<'_>) {
+/// After all files, in their final order: one `missing-fact` per fact, in the first file
+/// that had it, telling how many other configs lacked the fact too.
+fn keep_first_missing(results: &mut [FileResult]) {
     let mut others = [0usize; 3];
-    for r in results.iter() {
+    let mut kept = [false; 3];
+    for r in results.iter_mut() {
         for (o, d) in others.iter_mut().zip(r.missing_dropped) {
             *o += d;
         }
-    }
-    let first: Vec<usize> = shared
-        .first_missing
-        .iter()
-        .map(|a| a.load(Ordering::Relaxed))
-        .collect();
-    for (index, r) in results.iter_mut().enumerate() {
         r.diagnostics.retain(|d| {
             let Some(f) = rules::missing_fact::fact_of(d) else {
                 return true;
             };
             let i = fact_index(f);
-            if index == first[i] {
-                true
-            } else {
+            if kept[i] {
                 others[i] += 1;
                 false
+            } else {
+                kept[i] = true;
+                true
             }
         });
     }
-    for (i, &at) in first.iter().enumerate() {
-        let Some(r) = results.get_mut(at) else {
-            continue;
-        };
+    for r in results.iter_mut() {
         for d in &mut r.diagnostics {
-            if rules::missing_fact::fact_of(d).map(fact_index) == Some(i) {
-                rules::missing_fact::note_others(d, others[i]);
+            if let Some(f) = rules::missing_fact::fact_of(d) {
+                rules::missing_fact::note_others(d, others[fact_index(f)]);
             }
         }
     }
 }
 
-fn lint_one(index: usize, job: Job, shared: &Shared<'_>) -> FileResult {
+/// Turns a found file into a job: the linter-config settings and the log that apply to
+/// it. Shared by the threads that lint while the walk goes on.
+struct JobMaker<'a> {
+    config: Option<&'a LinterConfig>,
+    flag_layer: &'a Layer,
+    cwd: &'a Path,
+    no_config: Arc<FileSettings>,
+    /// Settings per set of matching overrides, made once per set.
+    by_overrides: Mutex<HashMap<Vec<usize>, Arc<FileSettings>>>,
+    shared_log: Option<Arc<LogFacts>>,
+    auto_log: bool,
+    /// `--log auto`: the log of each directory, read once, outside the map's lock.
+    logs_by_dir: Mutex<HashMap<PathBuf, AutoLog>>,
+    notes: Mutex<Vec<String>>,
+    /// Configs with no log beside them, said once rather than once per file.
+    no_log: Mutex<Vec<String>>,
+}
+
+type AutoLog = Arc<OnceLock<Option<Arc<LogFacts>>>>;
+
+impl JobMaker<'_> {
+    fn job(&self, candidate: Candidate, stdin: bool) -> Job {
+        let settings = match self.config {
+            Some(c) => {
+                let rel = c.relative(self.cwd, &candidate.path);
+                let matched = c.matching_overrides(rel.as_deref());
+                match self.by_overrides.lock() {
+                    Ok(mut map) => Arc::clone(
+                        map.entry(matched)
+                            .or_insert_with_key(|m| Arc::new(c.settings_for(m, self.flag_layer))),
+                    ),
+                    Err(_) => Arc::new(c.settings_for(&matched, self.flag_layer)),
+                }
+            }
+            None => Arc::clone(&self.no_config),
+        };
+        let log = if self.auto_log {
+            self.auto_log_for(&candidate)
+        } else {
+            self.shared_log.clone()
+        };
+        Job {
+            candidate,
+            stdin,
+            settings,
+            log,
+        }
+    }
+
+    fn auto_log_for(&self, candidate: &Candidate) -> Option<Arc<LogFacts>> {
+        let dir = linter_config::absolute(self.cwd, &candidate.path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| self.cwd.to_path_buf());
+        let cell = match self.logs_by_dir.lock() {
+            Ok(mut map) => Arc::clone(map.entry(dir.clone()).or_default()),
+            Err(_) => Arc::default(),
+        };
+        let log = cell
+            .get_or_init(|| {
+                let mut notes = Vec::new();
+                let log = auto_log_for(&dir, self.cwd, &mut notes);
+                if let Ok(mut n) = self.notes.lock() {
+                    n.extend(notes);
+                }
+                log
+            })
+            .clone();
+        if log.is_none() && !dir.join(AUTO_LOG_NAME).is_file() {
+            if let Ok(mut n) = self.no_log.lock() {
+                n.push(candidate.display.clone());
+            }
+        }
+        log
+    }
+
+    /// The notes gathered while making jobs, in a stable order.
+    fn into_notes(self) -> Vec<String> {
+        let mut notes = self.notes.into_inner().unwrap_or_default();
+        notes.sort();
+        let mut no_log = self.no_log.into_inner().unwrap_or_default();
+        if !no_log.is_empty() {
+            no_log.sort();
+            notes.push(format!(
+                "--log auto: no {AUTO_LOG_NAME} next to {}",
+                list_some(&no_log, 3)
+            ));
+        }
+        notes
+    }
+}
+
+/// Lint the files named and the configs found under the directories given. Walked files
+/// are linted as the walk finds them (on every core, so the walk costs no time of its own);
+/// the results come back in the order files are shown, each file once.
+fn lint_inputs(
+    inputs: &discover::Inputs,
+    named: Vec<(Candidate, bool)>,
+    maker: &JobMaker<'_>,
+    shared: &Shared<'_>,
+) -> (Vec<FileResult>, Vec<String>) {
+    if !inputs.has_dirs() {
+        let jobs = named
+            .into_iter()
+            .map(|(c, stdin)| maker.job(c, stdin))
+            .collect();
+        let mut results = run_jobs(jobs, shared);
+        keep_first_missing(&mut results);
+        return (results, Vec::new());
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (tx, rx) = std::sync::mpsc::channel::<(Candidate, bool)>();
+    let rx = Mutex::new(rx);
+    let (mut results, notes) = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let next = match rx.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((candidate, stdin)) = next else { break };
+                        done.push(lint_one(maker.job(candidate, stdin), shared));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for c in named {
+            // The receivers live until the sender is dropped below.
+            let _ = tx.send(c);
+        }
+        let notes = inputs.walk(&|c| {
+            let _ = tx.send((c, false));
+        });
+        drop(tx);
+        let mut results = Vec::new();
+        for w in workers {
+            match w.join() {
+                Ok(v) => results.extend(v),
+                // A panic in a rule is a bug; re-raise it rather than lose files silently.
+                Err(p) => std::panic::resume_unwind(p),
+            }
+        }
+        (results, notes)
+    });
+    results.sort_by(|a, b| a.display.cmp(&b.display));
+    results.dedup_by(|a, b| a.path == b.path);
+    keep_first_missing(&mut results);
+    (results, notes)
+}
+
+fn lint_one(job: Job, shared: &Shared<'_>) -> FileResult {
     let display = job.candidate.display.clone();
     let mut result = FileResult {
         display: display.clone(),
+        path: job.candidate.path.clone(),
+        log_file: job.log.as_ref().map(|l| l.file.clone()),
         diagnostics: Vec::new(),
         skipped: None,
         suppressed: 0,
@@ -627,7 +794,7 @@ fn lint_one(index: usize, job: Job, shared: &Shared<'_>) -> FileResult {
     // Sorted here, on the worker, so the run's final sort meets one ascending run per
     // file and has little left to do on the main thread.
     finish(&mut result.diagnostics);
-    drop_later_missing(index, &mut result, shared);
+    drop_later_missing(&mut result, shared);
     result
 }
 
@@ -638,13 +805,7 @@ fn run_jobs(jobs: Vec<Job>, shared: &Shared<'_>) -> Vec<FileResult> {
         .min(jobs.len().div_ceil(32))
         .max(1);
     if threads == 1 {
-        let mut results: Vec<FileResult> = jobs
-            .into_iter()
-            .enumerate()
-            .map(|(i, j)| lint_one(i, j, shared))
-            .collect();
-        keep_first_missing(&mut results, shared);
-        return results;
+        return jobs.into_iter().map(|j| lint_one(j, shared)).collect();
     }
     let n = jobs.len();
     // Workers take the next job from a shared counter (files differ in size, so a fixed
@@ -661,7 +822,7 @@ fn run_jobs(jobs: Vec<Job>, shared: &Shared<'_>) -> Vec<FileResult> {
             let Some(slot) = jobs.get(i) else { break };
             let job = slot.lock().ok().and_then(|mut j| j.take());
             if let Some(job) = job {
-                done.push((i, lint_one(i, job, shared)));
+                done.push((i, lint_one(job, shared)));
             }
         }
         done
@@ -684,7 +845,6 @@ fn run_jobs(jobs: Vec<Job>, shared: &Shared<'_>) -> Vec<FileResult> {
     });
     let mut results = Vec::with_capacity(n);
     results.extend(slots.into_iter().flatten());
-    keep_first_missing(&mut results, shared);
     results
 }
 
@@ -744,10 +904,15 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     };
     let (stdin_given, on_disk): (Vec<PathBuf>, Vec<PathBuf>) =
         given.iter().cloned().partition(|p| p.as_os_str() == "-");
-    let mut found = discover::discover(&on_disk, config.as_ref(), &cwd, input.force_exclude);
-    let mut notes = std::mem::take(&mut found.notes);
-    let mut candidates: Vec<(Candidate, bool)> =
-        found.files.into_iter().map(|c| (c, false)).collect();
+    let inputs = discover::split(&on_disk, config.as_ref(), &cwd, input.force_exclude);
+    let mut force_excluded = inputs.found.force_excluded.clone();
+    let mut named: Vec<(Candidate, bool)> = inputs
+        .found
+        .files
+        .iter()
+        .cloned()
+        .map(|c| (c, false))
+        .collect();
     if !stdin_given.is_empty() {
         let name = input.stdin_filename.clone();
         let excluded = input.force_exclude
@@ -757,11 +922,9 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
             };
         let bytes = read_stdin(input)?;
         if excluded {
-            found
-                .force_excluded
-                .push(name.as_deref().map_or("-".into(), discover::display));
+            force_excluded.push(name.as_deref().map_or("-".into(), discover::display));
         } else {
-            candidates.push((
+            named.push((
                 Candidate {
                     path: name.clone().unwrap_or_else(|| PathBuf::from("-")),
                     display: name.as_deref().map_or("<stdin>".into(), discover::display),
@@ -771,11 +934,46 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
             ));
         }
     }
-    if candidates.is_empty() {
-        if !found.force_excluded.is_empty() {
+
+    // Logs: one for all, or `invokeai.log` next to each config.
+    let shared_log = match &input.log {
+        Some(p) if !is_auto(p) => Some(read_log(p)?),
+        _ => None,
+    };
+    let maker = JobMaker {
+        config: config.as_ref(),
+        flag_layer: &flag_layer,
+        cwd: &cwd,
+        no_config: Arc::new(linter_config::settings_without_config(&flag_layer)),
+        by_overrides: Mutex::new(HashMap::new()),
+        shared_log: shared_log.clone(),
+        auto_log: input.log.as_deref().is_some_and(is_auto),
+        logs_by_dir: Mutex::new(HashMap::new()),
+        notes: Mutex::new(Vec::new()),
+        no_log: Mutex::new(Vec::new()),
+    };
+    let mut detect_notes = Vec::new();
+    let host = input.detect.then(|| {
+        let h = crate::host::detect();
+        detect_notes.extend(h.notes.iter().map(|n| format!("--detect: {n}")));
+        h
+    });
+    let shared = Shared {
+        input,
+        flags,
+        host,
+        first_missing: Mutex::new([None, None, None]),
+    };
+    let (results, walk_notes) = lint_inputs(&inputs, named, &maker, &shared);
+    let mut notes = walk_notes;
+    notes.extend(maker.into_notes());
+    notes.extend(detect_notes);
+
+    if results.is_empty() {
+        if !force_excluded.is_empty() {
             notes.push(format!(
                 "nothing linted: {} excluded by {} (--force-exclude)",
-                found.force_excluded.join(", "),
+                force_excluded.join(", "),
                 config
                     .as_ref()
                     .map_or("the linter config", |c| c.display.as_str())
@@ -797,82 +995,20 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         )));
     }
 
-    // Settings per file, shared between files that match the same overrides.
-    let mut by_overrides: HashMap<Vec<usize>, Arc<FileSettings>> = HashMap::new();
-    let no_config = Arc::new(linter_config::settings_without_config(&flag_layer));
-
-    // Logs: one for all, or `invokeai.log` next to each config.
-    let shared_log = match &input.log {
-        Some(p) if !is_auto(p) => Some(read_log(p)?),
-        _ => None,
-    };
-    let auto_log = input.log.as_deref().is_some_and(is_auto);
-    let mut logs_by_dir: HashMap<PathBuf, Option<Arc<LogFacts>>> = HashMap::new();
-    // Configs with no log beside them, said once rather than once per file.
-    let mut no_log: Vec<String> = Vec::new();
+    // What the baseline speaks for: the files linted and their logs, so findings it lists
+    // for files outside this run are not counted as fixed.
     let mut scope: HashSet<String> = HashSet::new();
-    if let Some(l) = &shared_log {
-        scope.insert(baseline::normalise_file(&l.file));
-    }
-
-    let mut jobs = Vec::with_capacity(candidates.len());
-    for (candidate, stdin) in candidates {
-        let settings = match &config {
-            Some(c) => {
-                let rel = c.relative(&cwd, &candidate.path);
-                let matched = c.matching_overrides(rel.as_deref());
-                Arc::clone(
-                    by_overrides
-                        .entry(matched)
-                        .or_insert_with_key(|m| Arc::new(c.settings_for(m, &flag_layer))),
-                )
-            }
-            None => Arc::clone(&no_config),
-        };
-        let log = if auto_log {
-            let dir = linter_config::absolute(&cwd, &candidate.path)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| cwd.clone());
-            logs_by_dir
-                .entry(dir.clone())
-                .or_insert_with(|| auto_log_for(&dir, &candidate, &cwd, &mut notes, &mut no_log))
-                .clone()
-        } else {
-            shared_log.clone()
-        };
-        if baseline.is_some() {
-            if let Some(l) = &log {
-                scope.insert(baseline::normalise_file(&l.file));
-            }
-            scope.insert(baseline::normalise_file(&candidate.display));
+    if baseline.is_some() {
+        if let Some(l) = &shared_log {
+            scope.insert(baseline::normalise_file(&l.file));
         }
-        jobs.push(Job {
-            candidate,
-            stdin,
-            settings,
-            log,
-        });
+        for r in &results {
+            scope.insert(baseline::normalise_file(&r.display));
+            if let Some(l) = &r.log_file {
+                scope.insert(baseline::normalise_file(l));
+            }
+        }
     }
-
-    if !no_log.is_empty() {
-        notes.push(format!(
-            "--log auto: no {AUTO_LOG_NAME} next to {}",
-            list_some(&no_log, 3)
-        ));
-    }
-    let host = input.detect.then(|| {
-        let h = crate::host::detect();
-        notes.extend(h.notes.iter().map(|n| format!("--detect: {n}")));
-        h
-    });
-    let shared = Shared {
-        input,
-        flags,
-        host,
-        first_missing: std::array::from_fn(|_| AtomicUsize::new(usize::MAX)),
-    };
-    let results = run_jobs(jobs, &shared);
 
     let mut diagnostics = Vec::with_capacity(results.iter().map(|r| r.diagnostics.len()).sum());
     let mut skipped = Vec::new();
@@ -925,17 +1061,11 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     })
 }
 
-/// `invokeai.log` beside a config, for `--log auto`; absence is a note, not an error.
-fn auto_log_for(
-    dir: &Path,
-    candidate: &Candidate,
-    cwd: &Path,
-    notes: &mut Vec<String>,
-    missing: &mut Vec<String>,
-) -> Option<Arc<LogFacts>> {
+/// `invokeai.log` in a config's directory, for `--log auto`; absence is not an error (the
+/// caller lists the configs without one), an unreadable log is a note.
+fn auto_log_for(dir: &Path, cwd: &Path, notes: &mut Vec<String>) -> Option<Arc<LogFacts>> {
     let path = dir.join(AUTO_LOG_NAME);
     if !path.is_file() {
-        missing.push(candidate.display.clone());
         return None;
     }
     let shown = path
