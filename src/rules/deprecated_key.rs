@@ -23,7 +23,7 @@ impl Rule for DeprecatedKey {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let rel = &cx.target.release.version;
-        for s in cx.config.settings() {
+        for &s in cx.settings() {
             let Some(k) = cx.kb.key_at(s.name, rel) else {
                 continue;
             };

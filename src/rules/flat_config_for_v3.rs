@@ -57,7 +57,7 @@ impl Rule for FlatConfigForV3 {
 fn example(cx: &Context<'_>) -> String {
     let text = cx.config.source.text();
     let sections = cx.kb.v3_sections_at(&cx.target.release.version);
-    let found = cx.config.settings().into_iter().find_map(|s| {
+    let found = cx.settings().iter().copied().find_map(|s| {
         let (sec, _) = sections?
             .iter()
             .find(|(_, keys)| keys.iter().any(|k| k == s.name))?;

@@ -4,7 +4,7 @@ use crate::config::Layout;
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::knowledge::validate::Invalid;
 use crate::rules::util::cite_target;
-use crate::rules::values::{consequence, invalid_values, written};
+use crate::rules::values::{consequence, written};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -25,7 +25,7 @@ impl Rule for InvalidChoice {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (s, _k, why) in invalid_values(cx) {
+        for (s, _k, why) in cx.invalid_values().iter().cloned() {
             // A 3.x file's `precision: autocast` under 4.1.0 – 4.2.5: v3-config-migrated
             // reports that the migration fails on it, which is the more exact finding.
             if cx.config.layout == Layout::V3Nested

@@ -55,7 +55,7 @@ impl Rule for MisplacedV3Key {
                 }
             }
         }
-        for s in cx.config.settings() {
+        for &s in cx.settings() {
             let Some(sec) = home(s.name) else { continue };
             if s.section == Some(sec.as_str()) {
                 continue;

@@ -1,13 +1,14 @@
 //! The rule trait and the registry. One rule per file; one doc per rule in `rules/<name>.md`.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 
 use serde::Serialize;
 
-use crate::config::ConfigFile;
+use crate::config::{ConfigFile, Setting};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::facts::{Facts, Target};
-use crate::knowledge::Knowledge;
+use crate::knowledge::validate::Invalid;
+use crate::knowledge::{KeyAt, Knowledge};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -66,6 +67,9 @@ pub struct Context<'a> {
     pub target: &'a Target,
     pub kb: &'static Knowledge,
     needed: RefCell<Vec<(Needed, &'static str, Location)>>,
+    /// Worked out once per file: several rules walk the same settings and values.
+    settings: OnceCell<Vec<Setting<'a>>>,
+    invalid: OnceCell<Vec<(Setting<'a>, KeyAt<'static>, Invalid)>>,
 }
 
 impl<'a> Context<'a> {
@@ -76,7 +80,19 @@ impl<'a> Context<'a> {
             target,
             kb: Knowledge::get(),
             needed: RefCell::new(Vec::new()),
+            settings: OnceCell::new(),
+            invalid: OnceCell::new(),
         }
+    }
+
+    /// Every `key: value` the config sets (see [`ConfigFile::settings`]).
+    pub fn settings(&self) -> &[Setting<'a>] {
+        self.settings.get_or_init(|| self.config.settings())
+    }
+
+    /// Settings whose value InvokeAI would reject, with why.
+    pub fn invalid_values(&self) -> &[(Setting<'a>, KeyAt<'static>, Invalid)] {
+        self.invalid.get_or_init(|| values::invalid_values(self))
     }
 
     /// Record that `rule` would have checked something with this fact.

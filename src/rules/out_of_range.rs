@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::knowledge::validate::Invalid;
 use crate::rules::util::cite_target;
-use crate::rules::values::{consequence, invalid_values, written};
+use crate::rules::values::{consequence, written};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -24,7 +24,7 @@ impl Rule for OutOfRange {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (s, k, why) in invalid_values(cx) {
+        for (s, k, why) in cx.invalid_values().iter().cloned() {
             let Invalid::Range { bound } = why else {
                 continue;
             };

@@ -33,7 +33,7 @@ impl Rule for UnknownKey {
         }
         let rel = &cx.target.release.version;
         let sections = cx.kb.v3_sections_at(rel);
-        for s in cx.config.settings() {
+        for &s in cx.settings() {
             if cx.kb.key_at(s.name, rel).is_some() || deleted_by_migration(cx, s.name) {
                 continue;
             }

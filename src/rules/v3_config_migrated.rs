@@ -81,7 +81,7 @@ impl Rule for V3ConfigMigrated {
             }
         }
 
-        for s in cx.config.settings() {
+        for &s in cx.settings() {
             let path = s.path();
             let d = match s.name {
                 "conf_path" => Some(

@@ -6,7 +6,8 @@ use crate::knowledge::KeyAt;
 use crate::rules::Context;
 
 /// Settings whose value InvokeAI would reject, with why.
-pub fn invalid_values<'c>(cx: &'c Context<'_>) -> Vec<(Setting<'c>, KeyAt<'static>, Invalid)> {
+/// Use [`Context::invalid_values`], which works this out once per file.
+pub(super) fn invalid_values<'a>(cx: &Context<'a>) -> Vec<(Setting<'a>, KeyAt<'static>, Invalid)> {
     // A broken, empty or non-mapping file has its own findings; values there mean nothing.
     if !matches!(cx.config.layout, Layout::Flat | Layout::V3Nested) {
         return Vec::new();
@@ -19,9 +20,9 @@ pub fn invalid_values<'c>(cx: &'c Context<'_>) -> Vec<(Setting<'c>, KeyAt<'stati
     // 3.0.0 and 3.0.1 had no validate_assignment: Literal and range checks never ran.
     let checks_constraints = cx.target.at_least("3.0.2");
     let rel = &cx.target.release.version;
-    cx.config
-        .settings()
-        .into_iter()
+    cx.settings()
+        .iter()
+        .copied()
         .filter(|s| s.effective)
         .filter(|s| !migrated_away(cx, s))
         .filter_map(|s| {

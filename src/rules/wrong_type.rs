@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::knowledge::validate::Invalid;
 use crate::rules::util::cite_target;
-use crate::rules::values::{consequence, invalid_values};
+use crate::rules::values::consequence;
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -24,7 +24,7 @@ impl Rule for WrongType {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (s, k, why) in invalid_values(cx) {
+        for (s, k, why) in cx.invalid_values().iter().cloned() {
             let Invalid::Type { expected, found } = why else {
                 continue;
             };
