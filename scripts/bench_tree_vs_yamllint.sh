@@ -64,28 +64,28 @@ if [ "$ARGS_BYTES" -gt $(( $(getconf ARG_MAX) / 2 )) ]; then
   echo "warning: the file list is long enough for xargs to split check-jsonschema into several runs" >&2
 fi
 
-seconds() { # mean wall seconds of a command over $2 runs, after one warm-up
+seconds() { # median wall seconds of a command over $2 runs, after one warm-up
   local cmd="$1" runs="$2"
   if command -v hyperfine >/dev/null; then
     hyperfine --style none --warmup 1 --runs "$runs" --export-json "$BENCH_DIR/h.json" "$cmd" >&2
-    python3 -c "import json;print(json.load(open('$BENCH_DIR/h.json'))['results'][0]['mean'])"
+    python3 -c "import json;print(json.load(open('$BENCH_DIR/h.json'))['results'][0]['median'])"
   else
     bash -c "$cmd"
-    local total=0 start end
+    local times="" start end
     for _ in $(seq "$runs"); do
       start=$(date +%s.%N)
       bash -c "$cmd"
       end=$(date +%s.%N)
-      total=$(python3 -c "print($total + $end - $start)")
+      times="$times $(python3 -c "print($end - $start)")"
     done
-    python3 -c "print($total / $runs)"
+    python3 -c "import statistics,sys;print(statistics.median(map(float,sys.argv[1:])))" $times
   fi
 }
 
 echo "== timing" >&2
-T_IL=$(seconds "$IL_CMD" 5)
-T_YL=$(seconds "$YL_CMD" 2)
-T_CJ=$(seconds "$CJ_CMD" 2)
+T_IL=$(seconds "$IL_CMD" 30)
+T_YL=$(seconds "$YL_CMD" 3)
+T_CJ=$(seconds "$CJ_CMD" 3)
 
 CPU=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || uname -m)
 CORES=$(nproc 2>/dev/null || echo '?')

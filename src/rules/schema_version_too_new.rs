@@ -25,11 +25,11 @@ impl Rule for SchemaVersionTooNew {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(f) = facts(cx) else { return };
         let Some(entry) = f.entry else { return };
-        let target = target_phrase(cx.target);
         // InvokeAI's own words (load_and_migrate_config, config_default.py@v4.0.0 … @v6.13.8).
         let refusal = |v: &str| {
             format!(
-                "{target} refuses to start (\"Invalid schema version, expected {}: {v}\")",
+                "{} refuses to start (\"Invalid schema version, expected {}: {v}\")",
+                target_phrase(cx.target),
                 f.written
             )
         };
