@@ -241,11 +241,12 @@ pub fn choose_target_for(
     let kb = Knowledge::get();
     let (version, origin) = match (flag, config) {
         (Some(text), _) => (
-            Version::parse(text).map_err(|e| UsageError(format!("--invokeai-version: {e}")))?,
+            Version::parse_cached(text)
+                .map_err(|e| UsageError(format!("--invokeai-version: {e}")))?,
             Some(Origin::Flag("--invokeai-version".into())),
         ),
         (None, Some(f)) => (
-            Version::parse(&f.value)
+            Version::parse_cached(&f.value)
                 .map_err(|e| UsageError(format!("{}: {e}", f.origin.describe())))?,
             Some(f.origin.clone()),
         ),

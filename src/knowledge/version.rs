@@ -49,24 +49,36 @@ impl Version {
     /// Shorthand for comparisons in rules: `v.at_least("5.6.0")`. Rules call this with a
     /// handful of literals for every file, so each literal is parsed once per thread.
     pub fn at_least(&self, other: &str) -> bool {
-        thread_local! {
-            static PARSED: std::cell::RefCell<std::collections::HashMap<String, Version>> =
-                std::cell::RefCell::new(std::collections::HashMap::new());
-        }
-        PARSED.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            if let Some(v) = cache.get(other) {
-                return *self >= *v;
-            }
-            let v = Version::parse(other).expect("valid version literal");
-            let answer = *self >= v;
-            cache.insert(other.to_string(), v);
-            answer
-        })
+        with_parsed(other, |v| *self >= *v.expect("valid version literal"))
+    }
+
+    /// [`Version::parse`] for text met again and again (the `--invokeai-version` of every
+    /// file of a tree): parsed once per thread.
+    pub fn parse_cached(s: &str) -> Result<Self, String> {
+        with_parsed(s, |v| v.cloned()).map_or_else(|| Version::parse(s), Ok)
     }
     pub fn below(&self, other: &str) -> bool {
         !self.at_least(other)
     }
+}
+
+/// Run `f` on the parsed form of `text` (None when it is not a version), from a per-thread
+/// cache of the texts seen so far.
+fn with_parsed<R>(text: &str, f: impl FnOnce(Option<&Version>) -> R) -> R {
+    thread_local! {
+        static PARSED: std::cell::RefCell<std::collections::HashMap<String, Version>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    PARSED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(v) = cache.get(text) {
+            return f(Some(v));
+        }
+        match Version::parse(text) {
+            Ok(v) => f(Some(cache.entry(text.to_string()).or_insert(v))),
+            Err(_) => f(None),
+        }
+    })
 }
 
 impl FromStr for Version {
