@@ -145,7 +145,7 @@ pub fn split(
         }
     }
     found.files.sort_by(|a, b| a.display.cmp(&b.display));
-    found.files.dedup_by(|a, b| a.path == b.path);
+    found.files.dedup_by(|a, b| same_path(&a.path, &b.path));
     Inputs { found, dirs, globs }
 }
 
@@ -183,8 +183,20 @@ pub fn discover(
     found.files.extend(walked.into_inner().unwrap_or_default());
     found.notes.extend(notes);
     found.files.sort_by(|a, b| a.display.cmp(&b.display));
-    found.files.dedup_by(|a, b| a.path == b.path);
+    found.files.dedup_by(|a, b| same_path(&a.path, &b.path));
     found
+}
+
+/// The same file, as far as the paths tell: `./a/b.yaml` is `a/b.yaml`.
+pub fn same_path(a: &Path, b: &Path) -> bool {
+    use std::path::Component;
+    let parts = |p: &Path| -> Vec<std::ffi::OsString> {
+        p.components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .map(|c| c.as_os_str().to_os_string())
+            .collect()
+    };
+    a == b || parts(a) == parts(b)
 }
 
 fn walk(dirs: &[PathBuf], globs: &Globs, each: &(dyn Fn(Candidate) + Sync)) -> Vec<String> {

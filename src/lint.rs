@@ -734,7 +734,7 @@ fn lint_inputs(
         (results, notes)
     });
     let mut results = in_display_order(results);
-    results.dedup_by(|a, b| a.path == b.path);
+    results.dedup_by(|a, b| discover::same_path(&a.path, &b.path));
     keep_first_missing(&mut results);
     (results, notes)
 }

@@ -281,3 +281,37 @@ fn a_fact_missing_only_where_the_manifest_gives_none_is_counted_there() {
     assert_eq!(missing[0].0, "b/invokeai.yaml", "{}", r.all());
     assert!(r.stdout.contains("(also in 1 other config)"), "{}", r.all());
 }
+
+#[test]
+fn a_file_both_named_and_walked_is_linted_once_and_results_come_in_name_order() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    // One flat folder of many configs (the walk hands them to the workers one by one),
+    // plus one of them named again on the command line.
+    for i in (0..60).rev() {
+        write(d, &format!("flat/invokeai-{i:02}.yaml"), UNKNOWN_KEY);
+    }
+    let r = run(
+        d,
+        &lint_json(&["flat", "flat/invokeai-07.yaml", "./flat/invokeai-08.yaml"]),
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    let files: Vec<String> = findings(&r.stdout).into_iter().map(|f| f.0).collect();
+    let expected: Vec<String> = (0..60)
+        .map(|i| format!("flat/invokeai-{i:02}.yaml"))
+        .collect();
+    assert_eq!(files, expected, "{}", r.all());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["summary"]["files"], 60, "{}", r.all());
+}
+
+#[test]
+fn a_file_named_twice_is_linted_once() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(d, "a/invokeai.yaml", UNKNOWN_KEY);
+    let r = run(d, &lint_json(&["a/invokeai.yaml", "./a/invokeai.yaml"]));
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["summary"]["files"], 1, "{}", r.all());
+    assert_eq!(findings(&r.stdout).len(), 1, "{}", r.all());
+}
