@@ -225,19 +225,29 @@ fn log_auto_reads_the_log_next_to_each_config() {
     );
 }
 
-#[test]
-fn a_fact_missing_for_many_configs_is_said_once_in_the_first_of_them() {
+/// a/, b/ and c/invokeai.yaml, each with a VRAM cache size (which needs the card's VRAM).
+fn three_configs_that_need_the_vram() -> tempfile::TempDir {
     let t = tempfile::tempdir().unwrap();
-    let d = t.path();
-    let cache = "schema_version: 4.0.2\nmax_cache_vram_gb: 6\n";
     for dir in ["a", "b", "c"] {
-        write(d, &format!("{dir}/invokeai.yaml"), cache);
+        let cache = "schema_version: 4.0.2\nmax_cache_vram_gb: 6\n";
+        write(t.path(), &format!("{dir}/invokeai.yaml"), cache);
     }
-    let r = run(d, &lint_json(&["."]));
-    let missing: Vec<(String, String, u64)> = findings(&r.stdout)
+    t
+}
+
+fn missing_facts(json: &str) -> Vec<(String, String, u64)> {
+    findings(json)
         .into_iter()
         .filter(|f| f.1 == "missing-fact")
-        .collect();
+        .collect()
+}
+
+#[test]
+fn a_fact_missing_for_many_configs_is_said_once_in_the_first_of_them() {
+    let t = three_configs_that_need_the_vram();
+    let d = t.path();
+    let r = run(d, &lint_json(&["."]));
+    let missing = missing_facts(&r.stdout);
     assert_eq!(missing.len(), 1, "{}", r.all());
     assert_eq!(missing[0].0, "a/invokeai.yaml", "{}", r.all());
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
@@ -258,12 +268,8 @@ fn a_fact_missing_for_many_configs_is_said_once_in_the_first_of_them() {
 
 #[test]
 fn a_fact_missing_only_where_the_manifest_gives_none_is_counted_there() {
-    let t = tempfile::tempdir().unwrap();
+    let t = three_configs_that_need_the_vram();
     let d = t.path();
-    let cache = "schema_version: 4.0.2\nmax_cache_vram_gb: 6\n";
-    for dir in ["a", "b", "c"] {
-        write(d, &format!("{dir}/invokeai.yaml"), cache);
-    }
     write(
         d,
         "invokeai-lint.toml",
@@ -273,10 +279,7 @@ fn a_fact_missing_only_where_the_manifest_gives_none_is_counted_there() {
     args.extend_from_slice(&V);
     args.push(".");
     let r = run(d, &args);
-    let missing: Vec<(String, String, u64)> = findings(&r.stdout)
-        .into_iter()
-        .filter(|f| f.1 == "missing-fact")
-        .collect();
+    let missing = missing_facts(&r.stdout);
     assert_eq!(missing.len(), 1, "{}", r.all());
     assert_eq!(missing[0].0, "b/invokeai.yaml", "{}", r.all());
     assert!(r.stdout.contains("(also in 1 other config)"), "{}", r.all());
