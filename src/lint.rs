@@ -9,7 +9,6 @@
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::baseline::{self, Baseline};
@@ -468,6 +467,10 @@ fn check_config_versions(config: &LinterConfig) -> Result<(), UsageError> {
     Ok(())
 }
 
+/// One file's result, boxed where it is made: a tree's results are then sorted and
+/// gathered as pointers, and the main thread needs no large fresh block for them.
+type Linted = Box<FileResult>;
+
 /// One file's findings and the release it was linted against.
 struct FileResult {
     display: String,
@@ -546,7 +549,7 @@ fn drop_later_missing(result: &mut FileResult, shared: &Shared<'_>) {
 
 /// After all files, in their final order: one `missing-fact` per fact, in the first file
 /// that had it, telling how many other configs lacked the fact too.
-fn keep_first_missing(results: &mut [FileResult]) {
+fn keep_first_missing(results: &mut [Linted]) {
     let mut others = [0usize; 3];
     let mut kept = [false; 3];
     for r in results.iter_mut() {
@@ -668,15 +671,6 @@ impl JobMaker<'_> {
     }
 }
 
-/// Results sorted by how their files are shown. A result is a few hundred bytes: sorting
-/// their positions and moving each once beats moving them around in the sort.
-fn in_display_order(results: Vec<FileResult>) -> Vec<FileResult> {
-    let mut order: Vec<usize> = (0..results.len()).collect();
-    order.sort_by(|&a, &b| results[a].display.cmp(&results[b].display));
-    let mut slots: Vec<Option<FileResult>> = results.into_iter().map(Some).collect();
-    order.iter().filter_map(|&i| slots[i].take()).collect()
-}
-
 /// Lint the files named and the configs found under the directories given. Walked files
 /// are linted as the walk finds them (on every core, so the walk costs no time of its own);
 /// the results come back in the order files are shown, each file once.
@@ -685,20 +679,41 @@ fn lint_inputs(
     named: Vec<(Candidate, bool)>,
     maker: &JobMaker<'_>,
     shared: &Shared<'_>,
-) -> (Vec<FileResult>, Vec<String>) {
-    if !inputs.has_dirs() {
-        let jobs = named
+) -> (Vec<Linted>, Vec<String>) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // A thread is not worth starting for a few named files (the pre-commit case).
+    let threads = if inputs.has_dirs() {
+        cores
+    } else {
+        cores.min(named.len().div_ceil(32))
+    };
+    let (mut results, notes) = if threads <= 1 && !inputs.has_dirs() {
+        let results = named
             .into_iter()
-            .map(|(c, stdin)| maker.job(c, stdin))
+            .map(|(c, stdin)| lint_one(maker.job(c, stdin), shared))
             .collect();
-        let mut results = run_jobs(jobs, shared);
-        keep_first_missing(&mut results);
-        return (results, Vec::new());
-    }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        (results, Vec::new())
+    } else {
+        lint_on_workers(threads, inputs, named, maker, shared)
+    };
+    results.sort_by(|a, b| a.display.cmp(&b.display));
+    results.dedup_by(|a, b| discover::same_path(&a.path, &b.path));
+    keep_first_missing(&mut results);
+    (results, notes)
+}
+
+/// Workers take files from a channel that the named files and then the walk feed, so no
+/// core waits for the walk to end or for another core's share of the files.
+fn lint_on_workers(
+    threads: usize,
+    inputs: &discover::Inputs,
+    named: Vec<(Candidate, bool)>,
+    maker: &JobMaker<'_>,
+    shared: &Shared<'_>,
+) -> (Vec<Linted>, Vec<String>) {
     let (tx, rx) = std::sync::mpsc::channel::<(Candidate, bool)>();
     let rx = Mutex::new(rx);
-    let (results, notes) = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
@@ -732,16 +747,12 @@ fn lint_inputs(
             }
         }
         (results, notes)
-    });
-    let mut results = in_display_order(results);
-    results.dedup_by(|a, b| discover::same_path(&a.path, &b.path));
-    keep_first_missing(&mut results);
-    (results, notes)
+    })
 }
 
-fn lint_one(job: Job, shared: &Shared<'_>) -> FileResult {
+fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
     let display = job.candidate.display.clone();
-    let mut result = FileResult {
+    let mut result = Box::new(FileResult {
         display: display.clone(),
         path: job.candidate.path.clone(),
         log_file: job.log.as_ref().map(|l| l.file.clone()),
@@ -751,7 +762,7 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> FileResult {
         target: None,
         error: None,
         missing_dropped: [0; 3],
-    };
+    });
     let bytes = match job.candidate.bytes {
         Some(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => Err(too_big(bytes.len() as u64)),
         Some(bytes) => Ok(bytes),
@@ -809,56 +820,6 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> FileResult {
     // still reuse it for the next file, instead of taking fresh pages for each file.
     result.diagnostics.shrink_to_fit();
     result
-}
-
-/// Run the jobs on up to as many threads as there are cores, keeping their order.
-fn run_jobs(jobs: Vec<Job>, shared: &Shared<'_>) -> Vec<FileResult> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(jobs.len().div_ceil(32))
-        .max(1);
-    if threads == 1 {
-        return jobs.into_iter().map(|j| lint_one(j, shared)).collect();
-    }
-    let n = jobs.len();
-    // Workers take the next job from a shared counter (files differ in size, so a fixed
-    // split would leave one core idle at the end) and each result goes back to its slot.
-    let jobs: Vec<std::sync::Mutex<Option<Job>>> = jobs
-        .into_iter()
-        .map(|j| std::sync::Mutex::new(Some(j)))
-        .collect();
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(slot) = jobs.get(i) else { break };
-            let job = slot.lock().ok().and_then(|mut j| j.take());
-            if let Some(job) = job {
-                done.push((i, lint_one(job, shared)));
-            }
-        }
-        done
-    };
-    let mut slots: Vec<Option<FileResult>> = (0..n).map(|_| None).collect();
-    std::thread::scope(|s| {
-        let handles: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
-        // This thread works too rather than wait idle.
-        let mut parts = vec![work()];
-        for h in handles {
-            match h.join() {
-                Ok(v) => parts.push(v),
-                // A panic in a rule is a bug; re-raise it rather than lose files silently.
-                Err(p) => std::panic::resume_unwind(p),
-            }
-        }
-        for (i, r) in parts.into_iter().flatten() {
-            slots[i] = Some(r);
-        }
-    });
-    let mut results = Vec::with_capacity(n);
-    results.extend(slots.into_iter().flatten());
-    results
 }
 
 fn read_stdin(input: &LintInput) -> Result<Vec<u8>, UsageError> {
