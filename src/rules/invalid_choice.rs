@@ -25,7 +25,7 @@ impl Rule for InvalidChoice {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (s, _k, why) in cx.invalid_values().iter().cloned() {
+        for (s, _k, why) in cx.invalid_values() {
             // A 3.x file's `precision: autocast` under 4.1.0 – 4.2.5: v3-config-migrated
             // reports that the migration fails on it, which is the more exact finding.
             if cx.config.layout == Layout::V3Nested

@@ -24,7 +24,7 @@ impl Rule for OutOfRange {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        for (s, k, why) in cx.invalid_values().iter().cloned() {
+        for (s, k, why) in cx.invalid_values() {
             let Invalid::Range { bound } = why else {
                 continue;
             };
