@@ -34,7 +34,7 @@ impl Rule for InvalidChoice {
             {
                 continue;
             }
-            let value = written(cx, &s).to_string();
+            let value = written(cx, s).to_string();
             let bare = s.value.as_str().unwrap_or(&value).to_string();
             let (allowed, choices) = match &why {
                 Invalid::Choice { choices } => {

@@ -34,7 +34,7 @@ impl Rule for OutOfRange {
                 format!(
                     "`{}: {}` is out of range: it must be {bound}; {}",
                     s.name,
-                    written(cx, &s),
+                    written(cx, s),
                     consequence(cx)
                 ),
             )

@@ -39,7 +39,7 @@ impl Rule for WrongType {
             )
             .key(s.path())
             .label(format!("expected {expected}"));
-            d = d.help(type_help(s.name, &k.rev.type_text, &found));
+            d = d.help(type_help(s.name, &k.rev.type_text, found));
             out.push(cite_target(d, cx.target));
         }
     }
