@@ -145,7 +145,7 @@ pub fn split(
         }
     }
     found.files.sort_by(|a, b| a.display.cmp(&b.display));
-    found.files.dedup_by(|a, b| same_path(&a.path, &b.path));
+    found.files.dedup_by(|a, b| a.display == b.display);
     Inputs { found, dirs, globs }
 }
 
@@ -183,20 +183,8 @@ pub fn discover(
     found.files.extend(walked.into_inner().unwrap_or_default());
     found.notes.extend(notes);
     found.files.sort_by(|a, b| a.display.cmp(&b.display));
-    found.files.dedup_by(|a, b| same_path(&a.path, &b.path));
+    found.files.dedup_by(|a, b| a.display == b.display);
     found
-}
-
-/// The same file, as far as the paths tell: `./a/b.yaml` is `a/b.yaml`.
-pub fn same_path(a: &Path, b: &Path) -> bool {
-    use std::path::Component;
-    let parts = |p: &Path| -> Vec<std::ffi::OsString> {
-        p.components()
-            .filter(|c| !matches!(c, Component::CurDir))
-            .map(|c| c.as_os_str().to_os_string())
-            .collect()
-    };
-    a == b || parts(a) == parts(b)
 }
 
 fn walk(dirs: &[PathBuf], globs: &Globs, each: &(dyn Fn(Candidate) + Sync)) -> Vec<String> {
@@ -285,18 +273,39 @@ fn read_small(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }
 
-/// A path for messages: as given, without a leading `./`.
+/// A path for messages: as given, without `.` parts or doubled separators, so
+/// `./a//b/./c.yaml` shows as `a/b/c.yaml`. Two candidates with the same display are the
+/// same file as far as the paths tell, which is how a file reached twice (named and walked,
+/// `./a` and `a`) is linted once; `..` is kept, as resolving it could cross a symlink.
 pub fn display(p: &Path) -> String {
     let s = p.to_string_lossy();
-    let mut t: &str = &s;
-    while let Some(rest) = t.strip_prefix("./") {
-        t = rest;
+    if is_plain(&s) {
+        return s.into_owned();
     }
-    if t.is_empty() {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        if c != std::path::Component::CurDir {
+            out.push(c);
+        }
+    }
+    if out.as_os_str().is_empty() {
         ".".to_string()
     } else {
-        t.to_string()
+        out.to_string_lossy().into_owned()
     }
+}
+
+/// Already in the form `Path::components` would rebuild: the walker's paths nearly always
+/// are, and this byte test spares rebuilding ten thousand of them.
+fn is_plain(s: &str) -> bool {
+    !cfg!(windows)
+        && !s.is_empty()
+        && s != "."
+        && !s.starts_with("./")
+        && !s.ends_with("/.")
+        && !s.ends_with('/')
+        && !s.contains("//")
+        && !s.contains("/./")
 }
 
 #[cfg(test)]
@@ -327,10 +336,19 @@ mod tests {
     }
 
     #[test]
-    fn display_drops_leading_dot_slash() {
+    fn display_drops_dot_parts_and_doubled_separators() {
         assert_eq!(display(Path::new("./a/invokeai.yaml")), "a/invokeai.yaml");
+        assert_eq!(display(Path::new("././a")), "a");
         assert_eq!(display(Path::new(".")), ".");
+        assert_eq!(display(Path::new("./")), ".");
+        assert_eq!(display(Path::new("")), ".");
         assert_eq!(display(Path::new("a/b")), "a/b");
+        assert_eq!(display(Path::new("a/./b/.")), "a/b");
+        assert_eq!(display(Path::new("a//b/")), "a/b");
+        assert_eq!(display(Path::new("/x/./y.yaml")), "/x/y.yaml");
+        // `..` may cross a symlink, so it stays.
+        assert_eq!(display(Path::new("a/../b.yaml")), "a/../b.yaml");
+        assert_eq!(display(Path::new(".hidden/x")), ".hidden/x");
     }
 
     fn write(root: &Path, rel: &str, text: &str) {

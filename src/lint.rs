@@ -103,6 +103,9 @@ pub struct FlagFacts {
     pub ram_gb: Option<f64>,
     pub device: Option<DeviceKind>,
     pub os: Option<String>,
+    /// `PYTORCH_CUDA_ALLOC_CONF` from this process's environment, read once per run (a
+    /// lookup takes the environment lock, and a tree has thousands of files).
+    pub env_alloc_conf: Option<String>,
 }
 
 impl FlagFacts {
@@ -145,6 +148,7 @@ impl FlagFacts {
             ram_gb: input.ram_gb,
             device,
             os,
+            env_alloc_conf: std::env::var("PYTORCH_CUDA_ALLOC_CONF").ok(),
         })
     }
 }
@@ -195,7 +199,7 @@ pub fn combine_facts(
     if let Some(os) = &flags.os {
         facts.os = Some(Fact::new(os.clone(), Origin::Flag("--os".into())));
     }
-    facts.env_alloc_conf = std::env::var("PYTORCH_CUDA_ALLOC_CONF").ok();
+    facts.env_alloc_conf = flags.env_alloc_conf.clone();
     facts
 }
 
@@ -473,9 +477,8 @@ type Linted = Box<FileResult>;
 
 /// One file's findings and the release it was linted against.
 struct FileResult {
+    /// The file as shown; a file reached twice (same display) is linted once.
     display: String,
-    /// Where it was read from: the same file reached twice is linted once.
-    path: PathBuf,
     diagnostics: Vec<Diagnostic>,
     skipped: Option<String>,
     suppressed: usize,
@@ -697,7 +700,7 @@ fn lint_inputs(
         lint_on_workers(threads, inputs, named, maker, shared)
     };
     results.sort_by(|a, b| a.display.cmp(&b.display));
-    results.dedup_by(|a, b| discover::same_path(&a.path, &b.path));
+    results.dedup_by(|a, b| a.display == b.display);
     keep_first_missing(&mut results);
     (results, notes)
 }
@@ -726,6 +729,8 @@ fn lint_on_workers(
                         let Ok((candidate, stdin)) = next else { break };
                         done.push(lint_one(maker.job(candidate, stdin), shared));
                     }
+                    // Sorted here, in parallel: the main thread then merges sorted runs.
+                    done.sort_by(|a, b| a.display.cmp(&b.display));
                     done
                 })
             })
@@ -754,7 +759,6 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
     let display = job.candidate.display.clone();
     let mut result = Box::new(FileResult {
         display: display.clone(),
-        path: job.candidate.path.clone(),
         log_file: job.log.as_ref().map(|l| l.file.clone()),
         diagnostics: Vec::new(),
         skipped: None,
@@ -1112,13 +1116,19 @@ pub fn lint(input: &LintInput) -> Result<Report, UsageError> {
 fn finish(diagnostics: &mut Vec<Diagnostic>) {
     // The order of `Diagnostic::sort_key`, compared in place: building the key allocates,
     // and a tree of configs has tens of thousands of findings to sort.
-    diagnostics.sort_by(|a, b| {
+    let order = |a: &Diagnostic, b: &Diagnostic| {
         a.location
             .file()
             .cmp(b.location.file())
             .then(a.location.span.start.cmp(&b.location.span.start))
             .then(a.code.cmp(b.code))
-    });
+    };
+    // Files sorted on the workers and joined in path order are usually in order already
+    // (only findings in a log shared by several configs are not); the stable sort would
+    // take scratch memory the size of the findings even then.
+    if !diagnostics.is_sorted_by(|a, b| order(a, b).is_le()) {
+        diagnostics.sort_by(order);
+    }
     diagnostics.dedup_by(|a, b| {
         a.code == b.code
             && a.location.file() == b.location.file()

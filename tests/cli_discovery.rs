@@ -313,8 +313,12 @@ fn a_file_named_twice_is_linted_once() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
     write(d, "a/invokeai.yaml", UNKNOWN_KEY);
-    let r = run(d, &lint_json(&["a/invokeai.yaml", "./a/invokeai.yaml"]));
+    let r = run(
+        d,
+        &lint_json(&["a/invokeai.yaml", "./a/invokeai.yaml", "a/./invokeai.yaml"]),
+    );
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["summary"]["files"], 1, "{}", r.all());
     assert_eq!(findings(&r.stdout).len(), 1, "{}", r.all());
+    assert_eq!(findings(&r.stdout)[0].0, "a/invokeai.yaml", "{}", r.all());
 }

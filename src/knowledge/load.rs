@@ -81,11 +81,12 @@ fn version(text: &str) -> Result<Version, String> {
 pub(super) fn from_json(text: &str) -> Result<Knowledge, String> {
     let raw: RawTable = serde_json::from_str(text).map_err(|e| e.to_string())?;
 
-    let releases = raw
+    let mut releases = raw
         .releases
         .into_iter()
         .map(|r| {
             Ok(Release {
+                index: 0,
                 version: version(&r.version)?,
                 date: r.date,
                 prerelease: r.prerelease,
@@ -173,16 +174,38 @@ pub(super) fn from_json(text: &str) -> Result<Knowledge, String> {
         })
         .collect();
 
+    for (i, r) in releases.iter_mut().enumerate() {
+        r.index = i;
+    }
     let by_name = keys
         .iter()
         .enumerate()
         .map(|(i, k)| (k.name.clone(), i))
         .collect();
+    // Answered by `KeySpec::at`, the definition, once per release and key.
+    let mut at_release = Vec::with_capacity(releases.len() * keys.len());
+    for r in &releases {
+        for k in &keys {
+            at_release.push(match k.at(&r.version) {
+                Some(at) => {
+                    let rev = k
+                        .history
+                        .iter()
+                        .position(|h| std::ptr::eq(h, at.rev))
+                        .and_then(|i| u16::try_from(i).ok())
+                        .ok_or_else(|| format!("{}: too many revisions", k.name))?;
+                    Some((rev, at.deprecated))
+                }
+                None => None,
+            });
+        }
+    }
     Ok(Knowledge {
         releases,
         keys,
         v3_sections,
         migrations,
         by_name,
+        at_release,
     })
 }

@@ -20,6 +20,8 @@ use serde_json::Value;
 /// One InvokeAI release the table covers.
 #[derive(Clone, Debug)]
 pub struct Release {
+    /// Position in [`Knowledge::releases`], oldest first: indexes the per-release key table.
+    pub index: usize,
     pub version: Version,
     pub date: String,
     pub prerelease: bool,
@@ -88,7 +90,11 @@ pub struct Knowledge {
     pub v3_sections: Vec<(Version, BTreeMap<String, Vec<String>>)>,
     pub migrations: Vec<Migration>,
     /// Key name → index in `keys`: every setting of every file is looked up here.
-    pub by_name: std::collections::HashMap<String, usize>,
+    pub by_name: rustc_hash::FxHashMap<String, usize>,
+    /// Per release and key (`release.index * keys.len() + key index`), the key as that
+    /// release has it: the revision in force and whether it is deprecated. Rules ask this
+    /// for every setting of every file; the answer is worked out once, at load.
+    pub(crate) at_release: Vec<Option<(u16, bool)>>,
 }
 
 static KNOWLEDGE: OnceLock<Knowledge> = OnceLock::new();
@@ -143,8 +149,20 @@ impl Knowledge {
 
     /// The key as release `v` has it, or None when `v` does not have the key.
     pub fn key_at(&self, name: &str, v: &Version) -> Option<KeyAt<'_>> {
-        let release = self.release_for(v)?;
-        self.key(name)?.at(&release.version)
+        self.key_in(name, self.release_for(v)?)
+    }
+
+    /// The key as `release` (one of this table's releases) has it, from the table made at
+    /// load: the same answer as `key_at`, without comparing versions.
+    pub fn key_in(&self, name: &str, release: &Release) -> Option<KeyAt<'_>> {
+        let k = *self.by_name.get(name)?;
+        let spec = self.keys.get(k)?;
+        let (rev, deprecated) = (*self.at_release.get(release.index * self.keys.len() + k)?)?;
+        Some(KeyAt {
+            spec,
+            rev: spec.history.get(usize::from(rev))?,
+            deprecated,
+        })
     }
 
     /// Every key release `v` accepts, in the table's order.
@@ -212,8 +230,8 @@ impl Knowledge {
         // A fleet repeats the same misspellings in many files: each (name, release) pair is
         // ranked once per thread, and the answer kept as key indices.
         thread_local! {
-            static SEEN: std::cell::RefCell<std::collections::HashMap<(String, String), Vec<usize>>> =
-                std::cell::RefCell::new(std::collections::HashMap::new());
+            static SEEN: std::cell::RefCell<rustc_hash::FxHashMap<(String, String), Vec<usize>>> =
+                std::cell::RefCell::new(rustc_hash::FxHashMap::default());
         }
         let Some(release) = self.release_for(v) else {
             return Vec::new();

@@ -36,6 +36,29 @@ fn release_for_takes_the_newest_release_not_after_v() {
 }
 
 #[test]
+fn the_per_release_table_agrees_with_the_key_history_everywhere() {
+    // `key_in` reads a table made at load; `KeySpec::at` is the definition it caches.
+    let kb = kb();
+    let mut present = 0;
+    for r in &kb.releases {
+        assert!(std::ptr::eq(&kb.releases[r.index], r));
+        for k in &kb.keys {
+            let want = k.at(&r.version);
+            let got = kb.key_in(&k.name, r);
+            assert_eq!(got.is_some(), want.is_some(), "{} at {}", k.name, r.version);
+            if let (Some(g), Some(w)) = (got, want) {
+                assert!(std::ptr::eq(g.rev, w.rev), "{} at {}", k.name, r.version);
+                assert_eq!(g.deprecated, w.deprecated, "{} at {}", k.name, r.version);
+                present += 1;
+            }
+        }
+    }
+    // Not vacuous: most releases have most keys.
+    assert!(present > 4000, "{present}");
+    assert!(kb.key_in("no_such_key", kb.newest()).is_none());
+}
+
+#[test]
 fn key_at_follows_added_and_removed() {
     assert!(kb().key_at("max_cache_vram_gb", &v("5.5.0")).is_none());
     let k = kb().key_at("max_cache_vram_gb", &v("5.6.0")).unwrap();

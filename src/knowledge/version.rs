@@ -66,8 +66,8 @@ impl Version {
 /// cache of the texts seen so far.
 fn with_parsed<R>(text: &str, f: impl FnOnce(Option<&Version>) -> R) -> R {
     thread_local! {
-        static PARSED: std::cell::RefCell<std::collections::HashMap<String, Version>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static PARSED: std::cell::RefCell<rustc_hash::FxHashMap<String, Version>> =
+            std::cell::RefCell::new(rustc_hash::FxHashMap::default());
     }
     PARSED.with(|cache| {
         let mut cache = cache.borrow_mut();

@@ -22,9 +22,8 @@ impl Rule for DeprecatedKey {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        let rel = &cx.target.release.version;
         for &s in cx.settings() {
-            let Some(k) = cx.kb.key_at(s.name, rel) else {
+            let Some(k) = cx.kb.key_in(s.name, cx.target.release) else {
                 continue;
             };
             if !k.deprecated {
@@ -50,7 +49,7 @@ impl Rule for DeprecatedKey {
             .key(s.path())
             .label(format!("deprecated{since}"));
             match k.spec.replaced_by.as_deref() {
-                Some(by) if cx.kb.key_at(by, rel).is_some() => {
+                Some(by) if cx.kb.key_in(by, cx.target.release).is_some() => {
                     let set = cx.config.get(by).is_some();
                     d = d.help(if set {
                         format!("`{by}` is already set; delete `{}`", s.name)

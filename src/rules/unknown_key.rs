@@ -34,7 +34,8 @@ impl Rule for UnknownKey {
         let rel = &cx.target.release.version;
         let sections = cx.kb.v3_sections_at(rel);
         for &s in cx.settings() {
-            if cx.kb.key_at(s.name, rel).is_some() || deleted_by_migration(cx, s.name) {
+            if cx.kb.key_in(s.name, cx.target.release).is_some() || deleted_by_migration(cx, s.name)
+            {
                 continue;
             }
             // In a 3.x file a key that some section of this release has is misplaced, not unknown.
@@ -84,7 +85,7 @@ fn finding(cx: &Context<'_>, s: &Setting<'_>, v3_target: bool) -> Diagnostic {
         let rename_to = spec
             .replaced_by
             .as_deref()
-            .filter(|b| is_key_name(b) && cx.kb.key_at(b, rel).is_some());
+            .filter(|b| is_key_name(b) && cx.kb.key_in(b, cx.target.release).is_some());
         match (&spec.replaced_by, rename_to) {
             (_, Some(by)) => help.push(format!("Rename it to `{by}`.")),
             (Some(by), None) if is_key_name(by) => help.push(format!("It was replaced by `{by}`.")),
@@ -106,7 +107,7 @@ fn finding(cx: &Context<'_>, s: &Setting<'_>, v3_target: bool) -> Diagnostic {
         let help = help.join(" ");
         d = d.help(help);
         if let Some(by) = spec.replaced_by.as_deref().filter(|b| is_key_name(b)) {
-            if cx.kb.key_at(by, rel).is_some() && cx.config.get(by).is_none() {
+            if cx.kb.key_in(by, cx.target.release).is_some() && cx.config.get(by).is_none() {
                 d = d.fix(rename(s, by, format!("Rename to `{by}`")));
             }
         }

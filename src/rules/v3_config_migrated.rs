@@ -133,7 +133,7 @@ impl Rule for V3ConfigMigrated {
                         .help("Change it to `precision: auto` before upgrading"),
                     )
                 }
-                name if cx.kb.key_at(name, rel).is_none() => {
+                name if cx.kb.key_in(name, cx.target.release).is_none() => {
                     let extra = match name {
                         "png_compress_level" => " It is not carried to `pil_compress_level`, whose default is 1, not 6.",
                         "root" => " From 4.0.0 the root comes from --root or INVOKEAI_ROOT.",
@@ -151,7 +151,7 @@ impl Rule for V3ConfigMigrated {
                         .severity(Severity::Warning)
                         .label("dropped silently")
                         .help(match cx.kb.key(name).and_then(|k| k.replaced_by.as_deref()) {
-                            Some(by) if cx.kb.key_at(by, rel).is_some() => {
+                            Some(by) if cx.kb.key_in(by, cx.target.release).is_some() => {
                                 format!("Remove it; write `{by}` in the flat file if you need its effect")
                             }
                             Some(by) => format!("Remove it; its replacement is {by}"),

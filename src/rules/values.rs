@@ -19,14 +19,13 @@ pub(super) fn invalid_values<'a>(cx: &Context<'a>) -> Vec<(Setting<'a>, KeyAt<'s
     }
     // 3.0.0 and 3.0.1 had no validate_assignment: Literal and range checks never ran.
     let checks_constraints = cx.target.at_least("3.0.2");
-    let rel = &cx.target.release.version;
     cx.settings()
         .iter()
         .copied()
         .filter(|s| s.effective)
         .filter(|s| !migrated_away(cx, s))
         .filter_map(|s| {
-            let k = cx.kb.key_at(s.name, rel)?;
+            let k = cx.kb.key_in(s.name, cx.target.release)?;
             let why = validate::check(k.rev, s.value).err()?;
             let keep = match &why {
                 Invalid::Type { found, .. } => {
@@ -77,6 +76,6 @@ pub fn written<'a>(cx: &'a Context<'_>, s: &Setting<'_>) -> &'a str {
 
 /// A setting's value as the number pydantic would make of it (None if not numeric or invalid).
 pub fn setting_number(cx: &Context<'_>, s: &Setting<'_>) -> Option<f64> {
-    let k = cx.kb.key_at(s.name, &cx.target.release.version)?;
+    let k = cx.kb.key_in(s.name, cx.target.release)?;
     validate::as_number(&k.rev.ty, s.value)
 }
