@@ -15,6 +15,7 @@ pub mod knowledge;
 pub mod lint;
 pub mod linter_config;
 pub mod log;
+pub mod open;
 pub mod print_config;
 pub mod report;
 pub mod rules;

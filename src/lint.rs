@@ -289,7 +289,7 @@ pub fn read_config_bytes(path: &Path) -> Result<Vec<u8>, String> {
         // lives as long as its findings, so a roomy buffer per file would stay allocated.
         static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let file = std::fs::File::open(path).map_err(io_reason)?;
+    let file = crate::open::open(path).map_err(io_reason)?;
     SCRATCH.with(|scratch| {
         let mut buf = scratch.borrow_mut();
         buf.clear();
@@ -360,6 +360,18 @@ pub fn check_config_selected(
     target: &Target,
     enabled: impl Fn(&str) -> bool,
 ) -> Vec<Diagnostic> {
+    check_config_selected_unless_said(config, facts, target, enabled, |_| false).0
+}
+
+/// [`check_config_selected`], without the `missing-fact` finding for facts that
+/// `said(fact)` reports as said elsewhere; which facts those were comes back too.
+fn check_config_selected_unless_said(
+    config: &ConfigFile,
+    facts: &Facts,
+    target: &Target,
+    enabled: impl Fn(&str) -> bool,
+    said: impl Fn(rules::Needed) -> bool,
+) -> (Vec<Diagnostic>, [bool; 3]) {
     let cx = Context::new(config, facts, target);
     let mut out = Vec::new();
     // A file InvokeAI cannot read as a mapping has no settings: judging what it "does not
@@ -380,13 +392,19 @@ pub fn check_config_selected(
         }
         rule.check(&cx, &mut out);
     }
+    let mut unsaid = [false; 3];
     for (fact, rule, at) in cx.take_needed() {
-        if enabled(rule) {
+        if !enabled(rule) {
+            continue;
+        }
+        if said(fact) {
+            unsaid[fact_index(fact)] = true;
+        } else {
             cx.need(fact, rule, at);
         }
     }
     out.extend(rules::missing_fact::report(&cx));
-    out
+    (out, unsaid)
 }
 
 /// Keep the findings of enabled rules, at their configured severity.
@@ -482,7 +500,7 @@ struct FileResult {
     diagnostics: Vec<Diagnostic>,
     skipped: Option<String>,
     suppressed: usize,
-    target: Option<(String, &'static str)>,
+    target: Option<(Arc<str>, &'static str)>,
     error: Option<UsageError>,
     /// The log linted with it, for the baseline's scope.
     log_file: Option<String>,
@@ -500,6 +518,9 @@ struct Job {
 
 struct Shared<'a> {
     input: &'a LintInput,
+    /// The target when `--invokeai-version` gives it: the same for every file, so made
+    /// once (with its text for the summary) instead of per file.
+    flag_target: Option<(Target, Arc<str>)>,
     flags: FlagFacts,
     host: Option<HostFacts>,
     /// Per missing fact, the first file (by name) known so far to report it. A missing
@@ -514,6 +535,17 @@ fn fact_index(f: rules::Needed) -> usize {
         rules::Needed::Ram => 1,
         rules::Needed::Device => 2,
     }
+}
+
+/// Per fact, whether a file before `display` (by name) already reports it missing. The
+/// first file only moves earlier as files finish, so a yes stays right.
+fn missing_said_before(display: &str, shared: &Shared<'_>) -> [bool; 3] {
+    let Ok(first) = shared.first_missing.lock() else {
+        return [false; 3];
+    };
+    first
+        .each_ref()
+        .map(|f| f.as_deref().is_some_and(|earlier| earlier < display))
 }
 
 /// Keep a file's `missing-fact` findings only while no file before it (by name) has the
@@ -699,6 +731,8 @@ fn lint_inputs(
     } else {
         lint_on_workers(threads, inputs, named, maker, shared)
     };
+    // Files named alone are read on this thread, which outlives the run.
+    crate::open::forget();
     results.sort_by(|a, b| a.display.cmp(&b.display));
     results.dedup_by(|a, b| a.display == b.display);
     keep_first_missing(&mut results);
@@ -793,23 +827,52 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
         &job.settings.facts,
         &shared.flags,
     );
-    let target = match choose_target_for(
-        shared.input.invokeai_version.as_deref(),
-        job.settings.facts.invokeai_version.as_ref(),
-        &facts,
-    ) {
-        Ok(t) => t,
-        Err(e) => {
-            result.error = Some(e);
-            return result;
+    let per_file;
+    let target = match &shared.flag_target {
+        Some((t, text)) => {
+            result.target = Some((Arc::clone(text), t.source_kind()));
+            t
         }
+        None => match choose_target_for(None, job.settings.facts.invokeai_version.as_ref(), &facts)
+        {
+            Ok(t) => {
+                result.target = Some((t.version.to_string().into(), t.source_kind()));
+                per_file = t;
+                &per_file
+            }
+            Err(e) => {
+                result.error = Some(e);
+                return result;
+            }
+        },
     };
-    result.target = Some((target.version.to_string(), target.source_kind()));
     let rules = &job.settings.rules;
-    let mut diags =
-        check_config_selected(&config, &facts, &target, |name| rules.is_enabled_name(name));
-    if !shared.input.no_inline_suppressions {
-        let sup = suppress::parse(config.source.text());
+    let sup = if shared.input.no_inline_suppressions {
+        None
+    } else {
+        Some(suppress::parse(config.source.text()))
+    };
+    // A missing fact an earlier file already reports would be dropped below: do not build
+    // it. Not when the file has suppressions, which may be the ones that use it, nor when
+    // the rule is off here (its findings would not count towards "also in N other configs").
+    let said_before = if sup.as_ref().is_some_and(|s| !s.is_empty())
+        || !rules.is_enabled(rules::missing_fact::META.code)
+    {
+        [false; 3]
+    } else {
+        missing_said_before(&result.display, shared)
+    };
+    let (mut diags, unsaid) = check_config_selected_unless_said(
+        &config,
+        &facts,
+        target,
+        |name| rules.is_enabled_name(name),
+        |fact| said_before[fact_index(fact)],
+    );
+    for (d, skipped) in result.missing_dropped.iter_mut().zip(unsaid) {
+        *d += usize::from(skipped);
+    }
+    if let Some(sup) = sup {
         let applied = suppress::apply(&sup, &config.source, diags);
         result.suppressed = applied.suppressed;
         diags = applied.kept;
@@ -851,9 +914,14 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         Layer::from_flags(input.select.as_deref(), &input.extend_select, &input.ignore)
             .map_err(UsageError)?;
     let flags = FlagFacts::from_input(input)?;
-    if let Some(v) = &input.invokeai_version {
-        choose_target_for(Some(v), None, &Facts::default())?;
-    }
+    let flag_target = match &input.invokeai_version {
+        Some(v) => {
+            let t = choose_target_for(Some(v), None, &Facts::default())?;
+            let text: Arc<str> = t.version.to_string().into();
+            Some((t, text))
+        }
+        None => None,
+    };
     let fail_on = input
         .fail_on
         .or(config.as_ref().and_then(|c| c.fail_on))
@@ -938,6 +1006,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     });
     let shared = Shared {
         input,
+        flag_target,
         flags,
         host,
         first_missing: Mutex::new([None, None, None]),
@@ -991,7 +1060,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     let mut diagnostics = Vec::with_capacity(results.iter().map(|r| r.diagnostics.len()).sum());
     let mut skipped = Vec::new();
     let mut files = Vec::with_capacity(results.len());
-    let mut targets: Vec<(String, &'static str)> = Vec::new();
+    let mut targets: Vec<(Arc<str>, &'static str)> = Vec::new();
     let mut suppressed = 0;
     for r in results {
         if let Some(e) = r.error {
@@ -1073,13 +1142,13 @@ fn list_some(items: &[String], max: usize) -> String {
 }
 
 /// The report's one version and source, when files were linted against several.
-fn describe_targets(targets: &[(String, &'static str)]) -> (String, &'static str) {
+fn describe_targets(targets: &[(Arc<str>, &'static str)]) -> (String, &'static str) {
     let Some(first) = targets.first() else {
         return (Knowledge::get().newest().version.to_string(), "default");
     };
     let mut versions: Vec<&str> = Vec::new();
     for (v, _) in targets {
-        if !versions.contains(&v.as_str()) {
+        if !versions.contains(&&**v) {
             versions.push(v);
         }
     }

@@ -280,7 +280,12 @@ impl RuleSet {
     }
 
     pub fn get(&self, code: &str) -> Option<&RuleState> {
-        self.rules.iter().find(|r| r.meta.code == code)
+        // Asked for every finding of every file, nearly always with the code text of the
+        // rule's own `META`: the same pointer, so compare that before the bytes.
+        self.rules
+            .iter()
+            .find(|r| std::ptr::eq(r.meta.code, code))
+            .or_else(|| self.rules.iter().find(|r| r.meta.code == code))
     }
 
     pub fn is_enabled(&self, code: &str) -> bool {

@@ -175,6 +175,13 @@ fn opens_block_scalar(before_comment: &str) -> bool {
     head.is_empty() || head.ends_with(' ') || head.ends_with(':')
 }
 
+impl Suppressions {
+    /// No directive and nothing malformed: the file has no `# invokeai-lint:` comment.
+    pub fn is_empty(&self) -> bool {
+        self.directives.is_empty() && self.malformed.is_empty()
+    }
+}
+
 /// Read every `# invokeai-lint:` comment of a file.
 pub fn parse(text: &str) -> Suppressions {
     let mut out = Suppressions::default();

@@ -322,3 +322,52 @@ fn a_file_named_twice_is_linted_once() {
     assert_eq!(findings(&r.stdout).len(), 1, "{}", r.all());
     assert_eq!(findings(&r.stdout)[0].0, "a/invokeai.yaml", "{}", r.all());
 }
+
+#[test]
+fn a_later_config_that_suppresses_the_missing_fact_keeps_its_suppression_used() {
+    // Later files skip building a missing-fact an earlier file reports; a file whose
+    // suppression would use that finding must still get it, or the suppression would be
+    // reported as unused.
+    let t = three_configs_that_need_the_vram();
+    let d = t.path();
+    write(
+        d,
+        "b/invokeai.yaml",
+        "# invokeai-lint: disable-file=missing-fact -- this box's VRAM is not ours to know\nschema_version: 4.0.2\nmax_cache_vram_gb: 6\n",
+    );
+    for _ in 0..5 {
+        let r = run(d, &lint_json(&["."]));
+        let all = findings(&r.stdout);
+        assert!(
+            !all.iter().any(|f| f.1 == "unused-suppression"),
+            "{}",
+            r.all()
+        );
+        let missing = missing_facts(&r.stdout);
+        assert_eq!(missing.len(), 1, "{}", r.all());
+        assert_eq!(missing[0].0, "a/invokeai.yaml", "{}", r.all());
+        // c lacked it too; b's was suppressed, so it does not count.
+        assert!(r.stdout.contains("(also in 1 other config)"), "{}", r.all());
+    }
+}
+
+#[test]
+fn configs_where_missing_fact_is_off_do_not_count_as_lacking_it() {
+    let t = three_configs_that_need_the_vram();
+    let d = t.path();
+    write(
+        d,
+        "invokeai-lint.toml",
+        "[[overrides]]\npaths = [\"c/**\"]\nignore = [\"missing-fact\"]\n",
+    );
+    let mut args = vec!["lint", "--format", "json"];
+    args.extend_from_slice(&V);
+    args.push(".");
+    for _ in 0..5 {
+        let r = run(d, &args);
+        let missing = missing_facts(&r.stdout);
+        assert_eq!(missing.len(), 1, "{}", r.all());
+        assert_eq!(missing[0].0, "a/invokeai.yaml", "{}", r.all());
+        assert!(r.stdout.contains("(also in 1 other config)"), "{}", r.all());
+    }
+}
