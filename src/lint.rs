@@ -751,7 +751,8 @@ fn lint_on_workers(
     maker: &JobMaker<'_>,
     shared: &Shared<'_>,
 ) -> (Vec<Linted>, Vec<String>) {
-    let (tx, rx) = std::sync::mpsc::channel::<(Candidate, bool)>();
+    // Files go in batches (see `discover::BATCH`); the flag says the batch is stdin's.
+    let (tx, rx) = std::sync::mpsc::channel::<(Vec<Candidate>, bool)>();
     let rx = Mutex::new(rx);
     std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
@@ -763,8 +764,10 @@ fn lint_on_workers(
                             Ok(r) => r.recv(),
                             Err(_) => break,
                         };
-                        let Ok((candidate, stdin)) = next else { break };
-                        done.push(lint_one(maker.job(candidate, stdin), shared));
+                        let Ok((batch, stdin)) = next else { break };
+                        for candidate in batch {
+                            done.push(lint_one(maker.job(candidate, stdin), shared));
+                        }
                     }
                     // Sorted here, in parallel: the main thread then merges sorted runs.
                     done.sort_by(|a, b| a.display.cmp(&b.display));
@@ -772,12 +775,17 @@ fn lint_on_workers(
                 })
             })
             .collect();
-        for c in named {
-            // The receivers live until the sender is dropped below.
-            let _ = tx.send(c);
+        // The receivers live until the sender is dropped below.
+        let (stdin, files): (Vec<_>, Vec<_>) = named.into_iter().partition(|(_, stdin)| *stdin);
+        for (c, _) in stdin {
+            let _ = tx.send((vec![c], true));
         }
-        let notes = inputs.walk(&|c| {
-            let _ = tx.send((c, false));
+        let mut files = files.into_iter().map(|(c, _)| c).peekable();
+        while files.peek().is_some() {
+            let _ = tx.send((files.by_ref().take(discover::BATCH).collect(), false));
+        }
+        let notes = inputs.walk(&|batch| {
+            let _ = tx.send((batch, false));
         });
         drop(tx);
         let mut results = Vec::new();
