@@ -1202,11 +1202,19 @@ pub fn lint(input: &LintInput) -> Result<Report, UsageError> {
 fn finish(diagnostics: &mut Vec<Diagnostic>) {
     // The order of `Diagnostic::sort_key`, compared in place: building the key allocates,
     // and a tree of configs has tens of thousands of findings to sort.
+    // Findings of one file share its source: the pointer settles the file without
+    // comparing names, which for a tree are long and share their start.
+    let same_file = |a: &Diagnostic, b: &Diagnostic| {
+        Arc::ptr_eq(&a.location.source, &b.location.source)
+            || a.location.file() == b.location.file()
+    };
     let order = |a: &Diagnostic, b: &Diagnostic| {
-        a.location
-            .file()
-            .cmp(b.location.file())
-            .then(a.location.span.start.cmp(&b.location.span.start))
+        let file = if Arc::ptr_eq(&a.location.source, &b.location.source) {
+            std::cmp::Ordering::Equal
+        } else {
+            a.location.file().cmp(b.location.file())
+        };
+        file.then(a.location.span.start.cmp(&b.location.span.start))
             .then(a.code.cmp(b.code))
     };
     // Files sorted on the workers and joined in path order are usually in order already
@@ -1217,8 +1225,8 @@ fn finish(diagnostics: &mut Vec<Diagnostic>) {
     }
     diagnostics.dedup_by(|a, b| {
         a.code == b.code
-            && a.location.file() == b.location.file()
             && a.location.span == b.location.span
+            && same_file(a, b)
             && a.message == b.message
     });
 }

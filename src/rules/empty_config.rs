@@ -40,7 +40,7 @@ impl Rule for EmptyConfig {
             )
             .help(format!(
                 "Put at least `schema_version: {}` in the file, or delete it and let InvokeAI write a default one",
-                cx.kb.schema_written_by(&cx.target.release.version).unwrap_or("4.0.2")
+                cx.target.release.schema_version.as_deref().unwrap_or("4.0.2")
             ))
         } else {
             Diagnostic::new(

@@ -34,7 +34,7 @@ impl Rule for SchemaNewerThanLogged {
         let Some(rel) = cx.kb.release_for(&logged.value) else {
             return;
         };
-        let Some(written) = cx.kb.schema_written_by(&rel.version) else {
+        let Some(written) = rel.schema_version.as_deref() else {
             return;
         };
         let Some(entry) = cx.config.schema_version() else {

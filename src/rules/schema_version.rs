@@ -18,7 +18,7 @@ pub fn facts<'a>(cx: &'a Context<'_>) -> Option<SchemaFacts<'a>> {
     if cx.config.layout != Layout::Flat {
         return None;
     }
-    let written = cx.kb.schema_written_by(&cx.target.release.version)?;
+    let written = cx.target.release.schema_version.as_deref()?;
     let entry = cx.config.schema_version();
     let value = entry.and_then(|e| match &e.value.as_scalar()?.resolved {
         Resolved::Str => e.value.as_str(),
