@@ -130,6 +130,9 @@ pub struct Diagnostic {
     pub help: Option<String>,
     pub related: Vec<Related>,
     pub fix: Option<Fix>,
+    /// Start and end of the location, worked out on the thread that linted the file (see
+    /// [`Diagnostic::remember_bounds`]) so the report, written by one thread, need not.
+    bounds: Option<(LineCol, LineCol)>,
 }
 
 impl Diagnostic {
@@ -149,6 +152,7 @@ impl Diagnostic {
             help: None,
             related: Vec::new(),
             fix: None,
+            bounds: None,
         }
     }
     pub fn severity(mut self, s: Severity) -> Self {
@@ -177,6 +181,19 @@ impl Diagnostic {
     pub fn fix(mut self, f: Fix) -> Self {
         self.fix = Some(f);
         self
+    }
+
+    /// Line and column where the location starts and ends.
+    pub fn bounds(&self) -> (LineCol, LineCol) {
+        self.bounds
+            .unwrap_or_else(|| self.location.source.span_bounds(self.location.span))
+    }
+
+    /// Work out [`Diagnostic::bounds`] now, once the location is final: a tree's report is
+    /// written by one thread after the workers end, and looking lines and columns up there,
+    /// in ten thousand texts no longer in the cache, was half of its time.
+    pub fn remember_bounds(&mut self) {
+        self.bounds = Some(self.location.source.span_bounds(self.location.span));
     }
 
     /// Stable sort key: file, position, code.

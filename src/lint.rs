@@ -897,6 +897,9 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
     // Kept until every file is done: give back the growth room now, while this thread can
     // still reuse it for the next file, instead of taking fresh pages for each file.
     result.diagnostics.shrink_to_fit();
+    for d in &mut result.diagnostics {
+        d.remember_bounds();
+    }
     result
 }
 

@@ -12,7 +12,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut line: Vec<u8> = Vec::with_capacity(256);
     for d in &report.diagnostics {
         line.clear();
-        let start = d.location.start();
+        let (start, _) = d.bounds();
         line.extend_from_slice(d.location.file().as_bytes());
         line.push(b':');
         push_number(&mut line, start.line);

@@ -19,7 +19,7 @@ fn annotation(d: &Diagnostic) -> String {
         Severity::Warning => "warning",
         Severity::Info => "notice",
     };
-    let (start, end) = d.location.source.span_bounds(d.location.span);
+    let (start, end) = d.bounds();
     let (code, name) = rule_ident(d);
     let mut props = vec![
         ("file", d.location.file().to_string()),

@@ -34,7 +34,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .zip(fingerprints(&report.diagnostics))
         .map(|(d, fingerprint)| {
-            let (start, end) = d.location.source.span_bounds(d.location.span);
+            let (start, end) = d.bounds();
             Issue {
                 description: message_with_help(d),
                 check_name: rule_ident(d).0,

@@ -94,7 +94,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 fn item(d: &Diagnostic) -> Item<'_> {
     let (rule, name) = rule_ident(d);
-    let (start, end) = d.location.source.span_bounds(d.location.span);
+    let (start, end) = d.bounds();
     Item {
         rule,
         name,

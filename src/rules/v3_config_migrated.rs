@@ -32,7 +32,12 @@ impl Rule for V3ConfigMigrated {
         let Some(top) = root.get("InvokeAI") else {
             return;
         };
-        let schema = cx.target.release.schema_version.as_deref().unwrap_or("4.0.0");
+        let schema = cx
+            .target
+            .release
+            .schema_version
+            .as_deref()
+            .unwrap_or("4.0.0");
         let head = Diagnostic::new(
             &META,
             cx.config.loc(top.key.span),
