@@ -42,19 +42,27 @@ mod imp {
     }
 
     pub fn open(path: &Path) -> io::Result<File> {
-        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        // Split at the last `/` by bytes (`Path::parent` parses every component, per file).
+        // A bare name is already one lookup from the working directory; a path ending in
+        // `/`, `.` or `..` is left to the plain open.
+        let bytes = path.as_os_str().as_bytes();
+        let Some(slash) = memchr::memrchr(b'/', bytes) else {
             return File::open(path);
         };
-        // A bare name is already one lookup from the working directory.
-        if dir.as_os_str().is_empty() {
+        let (dir, name) = (&bytes[..slash], &bytes[slash + 1..]);
+        if dir.is_empty() || matches!(name, b"" | b"." | b"..") {
             return File::open(path);
         }
-        let Ok(name) = CString::new(name.as_bytes()) else {
+        let dir = Path::new(std::ffi::OsStr::from_bytes(dir));
+        let Ok(name) = CString::new(name) else {
             return File::open(path);
         };
         LAST_DIR.with(|last| {
             let mut last = last.borrow_mut();
-            if last.as_ref().is_none_or(|(d, _)| d != dir) {
+            if last
+                .as_ref()
+                .is_none_or(|(d, _)| d.as_os_str().as_bytes() != dir.as_os_str().as_bytes())
+            {
                 *last = open_dir(dir).map(|fd| (dir.to_path_buf(), fd));
             }
             match last.as_ref() {
@@ -138,6 +146,10 @@ mod tests {
         assert_eq!(read(&a.join("y.yaml")).unwrap(), "ay");
         assert_eq!(read(&b.join("x.yaml")).unwrap(), "bx");
         assert_eq!(read(&a.join("x.yaml")).unwrap(), "ax");
+        // Dot parts and `..` resolve as a plain open resolves them.
+        assert_eq!(read(&t.path().join("a/./y.yaml")).unwrap(), "ay");
+        assert_eq!(read(&t.path().join("b/../a/x.yaml")).unwrap(), "ax");
+        assert!(open(&a.join(".")).is_ok(), "a folder opens as with File::open");
         let missing = open(&a.join("nope.yaml")).unwrap_err();
         assert_eq!(missing.kind(), io::ErrorKind::NotFound);
         let no_dir = open(&t.path().join("gone/x.yaml")).unwrap_err();

@@ -54,7 +54,11 @@ impl SourceFile {
     /// A window of a larger file whose first line is line `first_line` of that file.
     pub fn snippet(name: impl Into<String>, text: impl Into<String>, first_line: u32) -> Arc<Self> {
         let text = text.into();
-        let mut line_starts = vec![0];
+        // Sized exactly: counting the breaks first is cheaper than growing the list (and
+        // a tree keeps thousands of these until its report is written).
+        let breaks = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        let mut line_starts = Vec::with_capacity(breaks + 1);
+        line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         Arc::new(SourceFile {
             name: name.into(),

@@ -186,7 +186,10 @@ impl Suppressions {
 pub fn parse(text: &str) -> Suppressions {
     let mut out = Suppressions::default();
     // Most files have none; skip the scan for them.
-    if memchr::memmem::find(text.as_bytes(), MARKER.as_bytes()).is_none() {
+    // The searcher is built once: building it per file cost more than the search.
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARKER));
+    if FINDER.find(text.as_bytes()).is_none() {
         return out;
     }
     let (comments, code) = scan(text);
