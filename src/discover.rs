@@ -21,6 +21,10 @@ pub struct Candidate {
     pub display: String,
     /// The bytes, when discovery already read them to look inside.
     pub bytes: Option<Vec<u8>>,
+    /// The walk saw a regular file here (its directory entry's type), so reading it may
+    /// stop at the first short read; see `lint::read_config_bytes`. False for named files,
+    /// which may be pipes (`<(...)`) or devices.
+    pub regular: bool,
 }
 
 /// What discovery found.
@@ -141,6 +145,7 @@ pub fn split(
                 path: p.clone(),
                 display: display(p),
                 bytes: None,
+                regular: false,
             });
         }
     }
@@ -288,6 +293,7 @@ fn visit(
         path: path.to_path_buf(),
         display: display(path),
         bytes,
+        regular: true,
     };
     if is_config_name(&name) || globs.included(path) {
         return Some(Ok(candidate(None)));

@@ -279,43 +279,77 @@ pub fn choose_target_for(
 
 /// Read and parse one config file. Errors are reasons to skip it.
 pub fn load_config(path: &Path, display: &str) -> Result<ConfigFile, String> {
-    let bytes = read_config_bytes(path)?;
+    let bytes = read_config_bytes(path, false)?;
     let absolute = std::fs::canonicalize(path).ok();
     Ok(config_from_bytes(display, bytes).with_path(absolute))
 }
 
 /// A config's bytes: open and read, no stat (this runs once per file of a tree; a config
 /// is a few KB, so one read usually takes it whole).
-pub fn read_config_bytes(path: &Path) -> Result<Vec<u8>, String> {
+///
+/// `regular`: the caller knows this is a regular file (the walk saw its type). POSIX lets
+/// `read` on a regular file return less than asked only at the end of the file or when a
+/// signal interrupts it, and this program handles no signals; so a read that does not
+/// fill the buffer has reached the end, and the second `read` that would return 0 is
+/// skipped (about a sixth of the time the kernel spends per file). Anything else (a named
+/// path may be a pipe) is read until `read` returns 0.
+pub fn read_config_bytes(path: &Path, regular: bool) -> Result<Vec<u8>, String> {
+    /// The per-thread buffer's size: a config is a few KB.
+    const ROOM: usize = 16 * 1024;
     thread_local! {
         // Read into one buffer per thread and copy out exactly what was read: the text
         // lives as long as its findings, so a roomy buffer per file would stay allocated.
         static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     let file = crate::open::open(path).map_err(io_reason)?;
-    SCRATCH.with(|scratch| {
+    // Reading at most one byte past the limit tells a too-large file without a stat, and
+    // stops one that grows while it is read.
+    let mut limited = file.take(MAX_CONFIG_BYTES + 1);
+    let bytes: std::io::Result<Vec<u8>> = SCRATCH.with(|scratch| {
         let mut buf = scratch.borrow_mut();
-        buf.clear();
-        if buf.capacity() == 0 {
-            buf.reserve(16 * 1024);
-        }
-        // Reading at most one byte past the limit tells a too-large file without a stat,
-        // and stops one that grows while it is read.
-        match file.take(MAX_CONFIG_BYTES + 1).read_to_end(&mut buf) {
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
-                return Err("is a directory".into())
+        if regular {
+            // Zeroed once per thread, then read into as it is.
+            if buf.len() < ROOM {
+                buf.resize(ROOM, 0);
             }
-            Err(e) => return Err(io_reason(e)),
+            let n = read_some(&mut limited, &mut buf)?;
+            if n < buf.len() {
+                return Ok(buf[..n].to_vec());
+            }
+            let mut all = buf[..n].to_vec();
+            limited.read_to_end(&mut all)?;
+            Ok(all)
+        } else {
+            buf.clear();
+            buf.reserve(ROOM);
+            limited.read_to_end(&mut buf)?;
+            Ok(buf.to_vec())
         }
-        if buf.len() as u64 > MAX_CONFIG_BYTES {
-            let len = buf.len() as u64;
-            // Do not keep a multi-megabyte buffer around for the next small file.
-            *buf = Vec::new();
-            return Err(too_big(len));
+    });
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::IsADirectory => {
+            return Err("is a directory".into())
         }
-        Ok(buf.to_vec())
-    })
+        Err(e) => return Err(io_reason(e)),
+    };
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        let len = bytes.len() as u64;
+        // Do not keep a multi-megabyte buffer around for the next small file.
+        SCRATCH.with(|scratch| *scratch.borrow_mut() = Vec::new());
+        return Err(too_big(len));
+    }
+    Ok(bytes)
+}
+
+/// One `read`, retried if a signal interrupts it before any byte arrives.
+fn read_some(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    loop {
+        match file.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
 }
 
 fn too_big(len: u64) -> String {
@@ -815,7 +849,7 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
     let bytes = match job.candidate.bytes {
         Some(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => Err(too_big(bytes.len() as u64)),
         Some(bytes) => Ok(bytes),
-        None => read_config_bytes(&job.candidate.path),
+        None => read_config_bytes(&job.candidate.path, job.candidate.regular),
     };
     let bytes = match bytes {
         Ok(b) => b,
@@ -989,6 +1023,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
                     path: name.clone().unwrap_or_else(|| PathBuf::from("-")),
                     display: name.as_deref().map_or("<stdin>".into(), discover::display),
                     bytes: Some(bytes),
+                    regular: false,
                 },
                 true,
             ));
@@ -1459,14 +1494,56 @@ mod tests {
     #[test]
     fn reading_refuses_directories_and_missing_files_with_a_reason() {
         let t = tempfile::tempdir().unwrap();
-        assert_eq!(read_config_bytes(t.path()).unwrap_err(), "is a directory");
         assert_eq!(
-            read_config_bytes(&t.path().join("nope.yaml")).unwrap_err(),
+            read_config_bytes(t.path(), false).unwrap_err(),
+            "is a directory"
+        );
+        assert_eq!(
+            read_config_bytes(&t.path().join("nope.yaml"), false).unwrap_err(),
             "no such file"
         );
         let f = t.path().join("invokeai.yaml");
         std::fs::write(&f, "a: 1\n").unwrap();
-        assert_eq!(read_config_bytes(&f).unwrap(), b"a: 1\n");
+        assert_eq!(read_config_bytes(&f, false).unwrap(), b"a: 1\n");
+    }
+
+    #[test]
+    fn regular_files_read_whole_at_every_size_around_the_buffer_and_the_limit() {
+        // One read when the file fits the per-thread buffer; on to the end when it fills
+        // it; refused past the limit. The same bytes as the read-to-the-end path.
+        let t = tempfile::tempdir().unwrap();
+        let f = t.path().join("invokeai.yaml");
+        let limit = usize::try_from(MAX_CONFIG_BYTES).unwrap();
+        for len in [
+            0,
+            1,
+            5,
+            16 * 1024 - 1,
+            16 * 1024,
+            16 * 1024 + 1,
+            100_000,
+            limit,
+        ] {
+            let text: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            std::fs::write(&f, &text).unwrap();
+            for regular in [true, false] {
+                let got = read_config_bytes(&f, regular).unwrap();
+                assert_eq!(got.len(), len, "regular={regular}");
+                assert!(got == text, "regular={regular} len={len}");
+            }
+        }
+        std::fs::write(&f, vec![b'x'; limit + 1]).unwrap();
+        for regular in [true, false] {
+            let err = read_config_bytes(&f, regular).unwrap_err();
+            assert!(err.contains("an invokeai.yaml is a few KB"), "{err}");
+        }
+        // The buffer is back to small reads after a too-large file.
+        std::fs::write(&f, "a: 1\n").unwrap();
+        assert_eq!(read_config_bytes(&f, true).unwrap(), b"a: 1\n");
+        assert_eq!(
+            read_config_bytes(t.path(), true).unwrap_err(),
+            "is a directory"
+        );
     }
 
     #[test]

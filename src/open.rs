@@ -149,7 +149,10 @@ mod tests {
         // Dot parts and `..` resolve as a plain open resolves them.
         assert_eq!(read(&t.path().join("a/./y.yaml")).unwrap(), "ay");
         assert_eq!(read(&t.path().join("b/../a/x.yaml")).unwrap(), "ax");
-        assert!(open(&a.join(".")).is_ok(), "a folder opens as with File::open");
+        assert!(
+            open(&a.join(".")).is_ok(),
+            "a folder opens as with File::open"
+        );
         let missing = open(&a.join("nope.yaml")).unwrap_err();
         assert_eq!(missing.kind(), io::ErrorKind::NotFound);
         let no_dir = open(&t.path().join("gone/x.yaml")).unwrap_err();
