@@ -229,21 +229,30 @@ impl Knowledge {
     pub fn suggest(&self, name: &str, v: &Version) -> Vec<&str> {
         // A fleet repeats the same misspellings in many files: each (name, release) pair is
         // ranked once per thread, and the answer kept as key indices.
+        // Keyed by release, then name, so a lookup borrows the name instead of building
+        // a key.
+        type Seen = rustc_hash::FxHashMap<usize, rustc_hash::FxHashMap<String, Vec<usize>>>;
         thread_local! {
-            static SEEN: std::cell::RefCell<rustc_hash::FxHashMap<(String, String), Vec<usize>>> =
-                std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+            static SEEN: std::cell::RefCell<Seen> = std::cell::RefCell::new(Seen::default());
+            static SEEN_COUNT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
         }
         let Some(release) = self.release_for(v) else {
             return Vec::new();
         };
         let v = &release.version;
-        let cache_key = (name.to_string(), v.as_str().to_string());
-        if let Some(hit) = SEEN.with(|c| c.borrow().get(&cache_key).cloned()) {
-            return hit
-                .iter()
-                .filter_map(|&i| self.keys.get(i))
-                .map(|k| k.name.as_str())
-                .collect();
+        let hit = SEEN.with(|c| {
+            c.borrow()
+                .get(&release.index)
+                .and_then(|by_name| by_name.get(name))
+                .map(|hit| {
+                    hit.iter()
+                        .filter_map(|&i| self.keys.get(i))
+                        .map(|k| k.name.as_str())
+                        .collect::<Vec<&str>>()
+                })
+        });
+        if let Some(hit) = hit {
+            return hit;
         }
         let found = suggest::closest(
             name,
@@ -256,13 +265,16 @@ impl Knowledge {
             .iter()
             .filter_map(|n| self.by_name.get(*n).copied())
             .collect();
-        SEEN.with(|c| {
-            let mut c = c.borrow_mut();
-            // Bounded: a file of random keys must not grow the cache without end.
-            if c.len() < 4096 {
-                c.insert(cache_key, indices);
-            }
-        });
+        // Bounded: a file of random keys must not grow the cache without end.
+        if SEEN_COUNT.get() < 4096 {
+            SEEN_COUNT.set(SEEN_COUNT.get() + 1);
+            SEEN.with(|c| {
+                c.borrow_mut()
+                    .entry(release.index)
+                    .or_default()
+                    .insert(name.to_string(), indices);
+            });
+        }
         found
     }
 
