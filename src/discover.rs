@@ -289,19 +289,23 @@ fn visit(
     if globs.excluded(path) {
         return None;
     }
-    let candidate = |bytes| Candidate {
-        path: path.to_path_buf(),
-        display: display(path),
-        bytes,
-        regular: true,
+    // The entry's own path is moved into the candidate, not copied.
+    let candidate = |entry: ignore::DirEntry, bytes| {
+        let path = entry.into_path();
+        Candidate {
+            display: display(&path),
+            path,
+            bytes,
+            regular: true,
+        }
     };
     if is_config_name(&name) || globs.included(path) {
-        return Some(Ok(candidate(None)));
+        return Some(Ok(candidate(entry, None)));
     }
     if is_yaml_name(&name) {
         let bytes = read_small(path)?;
         if sniff(&bytes) {
-            return Some(Ok(candidate(Some(bytes))));
+            return Some(Ok(candidate(entry, Some(bytes))));
         }
     }
     None
