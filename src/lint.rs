@@ -792,6 +792,7 @@ fn lint_on_workers(
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
+                    crate::open::private_fd_table();
                     let mut done = Vec::new();
                     loop {
                         let next = match rx.lock() {

@@ -15,6 +15,22 @@ pub fn open(path: &Path) -> io::Result<File> {
     imp::open(path)
 }
 
+/// Give the calling thread a descriptor table of its own (Linux; elsewhere nothing).
+///
+/// Every open and close takes the lock of the process's descriptor table, and two workers
+/// opening ten thousand files between them wait on each other for it (about 2 % of a
+/// 10 000-file run on two cores). A worker only ever uses the descriptors it opens itself,
+/// so it can have a private copy of the table. If the kernel refuses (a sandbox may block
+/// `unshare`), the thread goes on with the shared one.
+pub fn private_fd_table() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: unshare(CLONE_FILES) only affects the calling thread's own descriptor table;
+    // its result is deliberately ignored (failure leaves the table shared, as before).
+    unsafe {
+        libc::unshare(libc::CLONE_FILES);
+    }
+}
+
 /// Close the folder this thread keeps open. A run calls this when it ends: the folder is
 /// known by its path, and a folder renamed away and made anew between two runs in one
 /// process (a test, an editor integration) must not be read through the old handle.
