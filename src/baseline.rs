@@ -58,12 +58,9 @@ pub struct Baseline {
 
 /// A file name as the key uses it: `/`-separated, without a leading `./`.
 pub fn normalise_file(name: &str) -> String {
-    let s = name.replace('\\', "/");
-    let mut t = s.as_str();
-    while let Some(rest) = t.strip_prefix("./") {
-        t = rest;
-    }
-    t.to_string()
+    // As the linter shows paths (no `.` parts, no doubled `/`), so a baseline written by
+    // hand or by an older version still matches.
+    crate::discover::display(std::path::Path::new(&name.replace('\\', "/")))
 }
 
 pub fn key_of(d: &Diagnostic) -> Key {
@@ -295,5 +292,6 @@ mod tests {
     fn file_names_are_normalised() {
         assert_eq!(normalise_file("./a\\b.yaml"), "a/b.yaml");
         assert_eq!(normalise_file("././a.yaml"), "a.yaml");
+        assert_eq!(normalise_file("a/./b//c.yaml"), "a/b/c.yaml");
     }
 }
