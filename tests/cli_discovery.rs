@@ -7,6 +7,14 @@ use common::{findings, run, run_stdin, write, CLEAN, UNKNOWN_KEY};
 
 const V: [&str; 2] = ["--invokeai-version", "5.9.1"];
 
+/// `lint --format json` at the target version, reading the folder's `invokeai-lint.toml`.
+fn lint_json_with_config<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["lint", "--format", "json"];
+    a.extend_from_slice(&V);
+    a.extend_from_slice(extra);
+    a
+}
+
 fn lint_json<'a>(extra: &[&'a str]) -> Vec<&'a str> {
     let mut a = vec!["lint", "--format", "json", "--isolated"];
     a.extend_from_slice(&V);
@@ -242,6 +250,21 @@ fn missing_facts(json: &str) -> Vec<(String, String, u64)> {
         .collect()
 }
 
+/// The run says the missing fact once, in `file`, with `count` ("(also in 1 other config)").
+fn assert_missing_once_in(r: &common::Run, file: &str, count: &str) {
+    let missing = missing_facts(&r.stdout);
+    assert_eq!(missing.len(), 1, "{}", r.all());
+    assert_eq!(missing[0].0, file, "{}", r.all());
+    assert!(r.stdout.contains(count), "{}", r.all());
+}
+
+/// The three configs that need the VRAM, with an `invokeai-lint.toml` beside them.
+fn three_configs_with_linter_config(toml: &str) -> tempfile::TempDir {
+    let t = three_configs_that_need_the_vram();
+    write(t.path(), "invokeai-lint.toml", toml);
+    t
+}
+
 #[test]
 fn a_fact_missing_for_many_configs_is_said_once_in_the_first_of_them() {
     let t = three_configs_that_need_the_vram();
@@ -268,21 +291,11 @@ fn a_fact_missing_for_many_configs_is_said_once_in_the_first_of_them() {
 
 #[test]
 fn a_fact_missing_only_where_the_manifest_gives_none_is_counted_there() {
-    let t = three_configs_that_need_the_vram();
-    let d = t.path();
-    write(
-        d,
-        "invokeai-lint.toml",
+    let t = three_configs_with_linter_config(
         "[[overrides]]\npaths = [\"a/**\"]\nfacts = { vram_gb = 12 }\n",
     );
-    let mut args = vec!["lint", "--format", "json"];
-    args.extend_from_slice(&V);
-    args.push(".");
-    let r = run(d, &args);
-    let missing = missing_facts(&r.stdout);
-    assert_eq!(missing.len(), 1, "{}", r.all());
-    assert_eq!(missing[0].0, "b/invokeai.yaml", "{}", r.all());
-    assert!(r.stdout.contains("(also in 1 other config)"), "{}", r.all());
+    let r = run(t.path(), &lint_json_with_config(&["."]));
+    assert_missing_once_in(&r, "b/invokeai.yaml", "(also in 1 other config)");
 }
 
 #[test]
@@ -343,31 +356,18 @@ fn a_later_config_that_suppresses_the_missing_fact_keeps_its_suppression_used() 
             "{}",
             r.all()
         );
-        let missing = missing_facts(&r.stdout);
-        assert_eq!(missing.len(), 1, "{}", r.all());
-        assert_eq!(missing[0].0, "a/invokeai.yaml", "{}", r.all());
         // c lacked it too; b's was suppressed, so it does not count.
-        assert!(r.stdout.contains("(also in 1 other config)"), "{}", r.all());
+        assert_missing_once_in(&r, "a/invokeai.yaml", "(also in 1 other config)");
     }
 }
 
 #[test]
 fn configs_where_missing_fact_is_off_do_not_count_as_lacking_it() {
-    let t = three_configs_that_need_the_vram();
-    let d = t.path();
-    write(
-        d,
-        "invokeai-lint.toml",
+    let t = three_configs_with_linter_config(
         "[[overrides]]\npaths = [\"c/**\"]\nignore = [\"missing-fact\"]\n",
     );
-    let mut args = vec!["lint", "--format", "json"];
-    args.extend_from_slice(&V);
-    args.push(".");
     for _ in 0..5 {
-        let r = run(d, &args);
-        let missing = missing_facts(&r.stdout);
-        assert_eq!(missing.len(), 1, "{}", r.all());
-        assert_eq!(missing[0].0, "a/invokeai.yaml", "{}", r.all());
-        assert!(r.stdout.contains("(also in 1 other config)"), "{}", r.all());
+        let r = run(t.path(), &lint_json_with_config(&["."]));
+        assert_missing_once_in(&r, "a/invokeai.yaml", "(also in 1 other config)");
     }
 }
