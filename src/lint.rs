@@ -543,6 +543,11 @@ struct FileResult {
     log_file: Option<String>,
     /// `missing-fact` findings dropped here because an earlier file has the same one.
     missing_dropped: [usize; 3],
+    /// Some `missing-fact` finding is still here: the final pass over the files need not
+    /// look through the findings of the others.
+    missing_kept: bool,
+    /// Some finding is in another file (a log): the run's findings then need a final sort.
+    elsewhere: bool,
 }
 
 /// Everything a worker needs for one file.
@@ -596,6 +601,7 @@ fn drop_later_missing(result: &mut FileResult, shared: &Shared<'_>) {
     {
         return;
     }
+    result.missing_kept = true;
     let Ok(mut first) = shared.first_missing.lock() else {
         return;
     };
@@ -617,6 +623,10 @@ fn drop_later_missing(result: &mut FileResult, shared: &Shared<'_>) {
             }
         }
     });
+    result.missing_kept = result
+        .diagnostics
+        .iter()
+        .any(|d| rules::missing_fact::fact_of(d).is_some());
 }
 
 /// After all files, in their final order: one `missing-fact` per fact, in the first file
@@ -627,6 +637,9 @@ fn keep_first_missing(results: &mut [Linted]) {
     for r in results.iter_mut() {
         for (o, d) in others.iter_mut().zip(r.missing_dropped) {
             *o += d;
+        }
+        if !r.missing_kept {
+            continue;
         }
         r.diagnostics.retain(|d| {
             let Some(f) = rules::missing_fact::fact_of(d) else {
@@ -642,7 +655,7 @@ fn keep_first_missing(results: &mut [Linted]) {
             }
         });
     }
-    for r in results.iter_mut() {
+    for r in results.iter_mut().filter(|r| r.missing_kept) {
         for d in &mut r.diagnostics {
             if let Some(f) = rules::missing_fact::fact_of(d) {
                 rules::missing_fact::note_others(d, others[fact_index(f)]);
@@ -846,6 +859,8 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
         target: None,
         error: None,
         missing_dropped: [0; 3],
+        missing_kept: false,
+        elsewhere: false,
     });
     let bytes = match job.candidate.bytes {
         Some(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => Err(too_big(bytes.len() as u64)),
@@ -934,6 +949,7 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
     result.diagnostics.shrink_to_fit();
     for d in &mut result.diagnostics {
         d.remember_bounds();
+        result.elsewhere |= !Arc::ptr_eq(&d.location.source, &config.source);
     }
     result
 }
@@ -1134,7 +1150,11 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         files.push(std::mem::take(&mut r.display));
         diagnostics.append(&mut r.diagnostics);
     }
-    finish(&mut diagnostics);
+    // Each file's findings are in order and the files are; only findings in another file
+    // (a log several configs share) can be out of place or repeated.
+    if results.iter().any(|r| r.elsewhere) {
+        finish(&mut diagnostics);
+    }
     let stats = baseline.map(|b| {
         let compared = baseline::compare(&b, std::mem::take(&mut diagnostics), &scope);
         diagnostics = compared.new;

@@ -371,3 +371,38 @@ fn configs_where_missing_fact_is_off_do_not_count_as_lacking_it() {
         assert_missing_once_in(&r, "a/invokeai.yaml", "(also in 1 other config)");
     }
 }
+
+#[test]
+fn a_log_shared_by_several_configs_gives_its_findings_once_and_in_order() {
+    // Each file's findings are sorted on its worker; only findings in another file (the
+    // shared log) need the run's final sort and dedup.
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/examples");
+    let config = std::fs::read_to_string(examples.join("invokeai.yaml")).unwrap();
+    std::fs::copy(examples.join("invokeai.log"), d.join("invokeai.log")).unwrap();
+    for dir in ["b", "a", "c"] {
+        write(d, &format!("{dir}/invokeai.yaml"), &config);
+    }
+    let r = run(
+        d,
+        &[
+            "lint",
+            "--format",
+            "json",
+            "--isolated",
+            "--log",
+            "invokeai.log",
+            "c",
+            "a",
+            "b",
+        ],
+    );
+    let files: Vec<String> = findings(&r.stdout).into_iter().map(|f| f.0).collect();
+    let in_log = files.iter().filter(|f| *f == "invokeai.log").count();
+    assert_eq!(in_log, 1, "{}", r.all());
+    let mut sorted = files.clone();
+    sorted.sort();
+    assert_eq!(files, sorted, "{}", r.all());
+    assert!(files.iter().any(|f| f == "c/invokeai.yaml"), "{}", r.all());
+}
