@@ -260,12 +260,6 @@ pub struct PrintConfigArgs {
 }
 
 pub fn main() -> i32 {
-    // The settings table takes about 0.3 ms to load and nearly every command needs it: load
-    // it on another thread while the arguments are parsed (which takes as long). Whoever
-    // needs it first waits for that load; if no thread can be made, it loads it itself.
-    let _ = std::thread::Builder::new().spawn(|| {
-        crate::knowledge::Knowledge::get();
-    });
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
