@@ -89,7 +89,7 @@ seconds() { # median wall seconds of a command over $2 runs, after one warm-up
 }
 
 echo "== timing" >&2
-T_IL=$(seconds "$IL_CMD" 30)
+T_IL=$(seconds "$IL_CMD" 100)
 T_YL=$(seconds "$YL_CMD" 3)
 T_CJ=$(seconds "$CJ_CMD" 3)
 
