@@ -67,16 +67,16 @@ if [ "$ARGS_BYTES" -gt $(( $(getconf ARG_MAX) / 2 )) ]; then
   echo "warning: the file list is long enough for xargs to split check-jsonschema into several runs" >&2
 fi
 
-seconds() { # median wall seconds of a command over $2 runs, after one warm-up
-  local cmd="$1" runs="$2"
+seconds() { # median wall seconds of a command over $2 runs, after $3 warm-ups (default 1)
+  local cmd="$1" runs="$2" warmup="${3:-1}"
   if command -v hyperfine >/dev/null; then
     # -N: no shell. Through `sh -c "cmd > /dev/null || true"` the shell forks the command,
     # a cost hyperfine's shell correction does not take off (about 0.5 ms here, under 1 %
     # of invokeai-lint's run); -i: findings make the exit code 1.
-    hyperfine -N -i --style none --warmup 1 --runs "$runs" --export-json "$BENCH_DIR/h.json" "$cmd" >&2
+    hyperfine -N -i --style none --warmup "$warmup" --runs "$runs" --export-json "$BENCH_DIR/h.json" "$cmd" >&2
     python3 -c "import json;print(json.load(open('$BENCH_DIR/h.json'))['results'][0]['median'])"
   else
-    $cmd > /dev/null 2>&1 || true
+    for _ in $(seq "$warmup"); do $cmd > /dev/null 2>&1 || true; done
     local times="" start end
     for _ in $(seq "$runs"); do
       start=$(date +%s.%N)
@@ -88,22 +88,40 @@ seconds() { # median wall seconds of a command over $2 runs, after one warm-up
   fi
 }
 
-echo "== timing" >&2
-T_IL=$(seconds "$IL_CMD" 100)
-T_YL=$(seconds "$YL_CMD" 3)
-T_CJ=$(seconds "$CJ_CMD" 3)
+# Rounds: in each, invokeai-lint's median of 30 runs, then one yamllint run, then one
+# check-jsonschema run. On a shared machine the load drifts over the minutes this takes;
+# alternating puts the tools side by side under the same load, and each round gives a ratio.
+ROUNDS="${ROUNDS:-5}"
+echo "== timing: $ROUNDS rounds" >&2
+T_IL="" T_YL="" T_CJ=""
+for r in $(seq "$ROUNDS"); do
+  warm=0
+  [ "$r" = 1 ] && warm=1
+  T_IL="$T_IL $(seconds "$IL_CMD" 30 1)"
+  T_YL="$T_YL $(seconds "$YL_CMD" 1 "$warm")"
+  T_CJ="$T_CJ $(seconds "$CJ_CMD" 1 "$warm")"
+done
 
 CPU=$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ *//' || uname -m)
 CORES=$(nproc 2>/dev/null || echo '?')
 python3 - "$T_IL" "$T_YL" "$T_CJ" "$N" "$CPU" "$CORES" \
   "$("$BIN" --version)" "$("$VENV/bin/yamllint" --version)" "$("$VENV/bin/check-jsonschema" --version)" <<'PY'
-import sys
-il, yl, cj = map(float, sys.argv[1:4])
+import statistics, sys
+ils, yls, cjs = ([float(x) for x in a.split()] for a in sys.argv[1:4])
 n, cpu, cores, v_il, v_yl, v_cj = sys.argv[4:10]
-print(f"Tree: {n} InvokeAI configs (variants of the fixtures). Machine: {cpu}, {cores} cores.\n")
+med = statistics.median
+il, yl, cj = med(ils), med(yls), med(cjs)
+# The ratio is taken within each round (same load), then the median over rounds.
+r_yl = [y / i for y, i in zip(yls, ils)]
+r_cj = [c / i for c, i in zip(cjs, ils)]
+print(f"Tree: {n} InvokeAI configs (variants of the fixtures). Machine: {cpu}, {cores} cores. "
+      f"{len(ils)} rounds; times are medians over the rounds, ratios the median of the per-round ratios.\n")
 print("| tool | version | wall time | files/s | invokeai-lint is | floor |")
 print("|---|---|---:|---:|---:|---:|")
 print(f"| invokeai-lint | {v_il.split()[-1]} | {il:.3f} s | {int(n)/il:,.0f} | 1× | |")
-print(f"| yamllint | {v_yl.split()[-1]} | {yl:.2f} s | {int(n)/yl:,.0f} | {yl/il:,.0f}× faster | ≥ 100× {'✓' if yl/il >= 100 else '✗'} |")
-print(f"| check-jsonschema | {v_cj.split()[-1]} | {cj:.2f} s | {int(n)/cj:,.0f} | {cj/il:,.0f}× faster | ≥ 50× {'✓' if cj/il >= 50 else '✗'} |")
+print(f"| yamllint | {v_yl.split()[-1]} | {yl:.2f} s | {int(n)/yl:,.0f} | {med(r_yl):,.0f}× faster | ≥ 100× {'✓' if med(r_yl) >= 100 else '✗'} |")
+print(f"| check-jsonschema | {v_cj.split()[-1]} | {cj:.2f} s | {int(n)/cj:,.0f} | {med(r_cj):,.0f}× faster | ≥ 50× {'✓' if med(r_cj) >= 50 else '✗'} |")
+print()
+print("Per round: " + "; ".join(
+    f"{i * 1000:.0f} ms, {y / i:.0f}×, {c / i:.0f}×" for i, y, c in zip(ils, yls, cjs)))
 PY
