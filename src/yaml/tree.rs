@@ -62,8 +62,13 @@ struct Frame {
     start: usize,
     tag: Option<String>,
     anchor: Option<String>,
-    /// Mappings keep key, value, key, value...
+    /// A sequence's items.
     items: Vec<Node>,
+    /// A mapping's entries, made as each value arrives (not paired up at the end: that
+    /// took a second list and a copy of every node, for every mapping of every file).
+    entries: Vec<Entry>,
+    /// A mapping's key still waiting for its value.
+    key: Option<Node>,
 }
 
 struct OpenDocument {
@@ -192,7 +197,13 @@ impl<'t> Builder<'t> {
 
     fn attach(&mut self, node: Node) {
         if let Some(top) = self.stack.last_mut() {
-            top.items.push(node);
+            if !top.mapping {
+                top.items.push(node);
+            } else if let Some(key) = top.key.take() {
+                top.entries.push(Entry { key, value: node });
+            } else {
+                top.key = Some(node);
+            }
         } else if let Some(doc) = self.doc.as_mut() {
             doc.root = Some(node);
         }
@@ -256,7 +267,7 @@ impl<'t> Builder<'t> {
     fn at_key(&self) -> bool {
         self.stack
             .last()
-            .is_some_and(|f| f.mapping && f.items.len() % 2 == 0)
+            .is_some_and(|f| f.mapping && f.key.is_none())
     }
 
     fn scalar(
@@ -437,40 +448,41 @@ impl<'t> Builder<'t> {
             tag,
             anchor,
             items: Vec::new(),
+            entries: Vec::new(),
+            key: None,
         });
         Ok(())
     }
 
     fn close(&mut self, end: usize) {
-        let Some(frame) = self.stack.pop() else {
+        let Some(mut frame) = self.stack.pop() else {
             return;
         };
-        let start = frame
-            .items
-            .first()
+        // The collection's nodes in order: a mapping's keys and values, then a key left
+        // without a value.
+        let nodes = || {
+            frame
+                .items
+                .iter()
+                .chain(frame.entries.iter().flat_map(|e| [&e.key, &e.value]))
+                .chain(frame.key.as_ref())
+        };
+        let start = nodes()
+            .next()
             .map_or(frame.start, |n| n.span.start.min(frame.start));
         let end = if frame.bracket {
             self.floor = self.floor.max(end);
             end
         } else {
-            frame
-                .items
-                .iter()
-                .map(|n| n.span.end)
-                .max()
-                .unwrap_or(frame.start)
+            nodes().map(|n| n.span.end).max().unwrap_or(frame.start)
         };
         let kind = if frame.mapping {
-            let mut entries = Vec::with_capacity(frame.items.len() / 2);
-            let mut items = frame.items.into_iter();
-            while let Some(key) = items.next() {
-                let value = items
-                    .next()
-                    .unwrap_or_else(|| empty_null(Span::new(key.span.end, key.span.end)));
-                entries.push(Entry { key, value });
+            if let Some(key) = frame.key.take() {
+                let value = empty_null(Span::new(key.span.end, key.span.end));
+                frame.entries.push(Entry { key, value });
             }
             NodeKind::Mapping {
-                entries,
+                entries: frame.entries,
                 flow: frame.flow,
             }
         } else {
