@@ -187,14 +187,14 @@ fn anchors_tags_and_aliases_are_kept_and_not_expanded() {
     let p = ok(text);
     let m = root(&p);
     let base = &m.get("base").unwrap().value;
-    assert_eq!(base.anchor.as_deref(), Some("base"));
+    assert_eq!(base.anchor(), Some("base"));
     // The properties are not part of the node's span.
     assert_eq!(src(text, base), "{ram: 4}");
     let other = &m.get("other").unwrap().value;
     assert_eq!(other.kind, NodeKind::Alias("base".into()));
     assert_eq!(src(text, other), "*base");
     let n = &m.get("n").unwrap().value;
-    assert_eq!(n.tag.as_deref(), Some("!!int"));
+    assert_eq!(n.tag(), Some("!!int"));
     assert_eq!(n.as_scalar().unwrap().resolved, Resolved::Int(12));
     assert_eq!(src(text, n), "\"12\"");
     assert_eq!(
@@ -203,7 +203,7 @@ fn anchors_tags_and_aliases_are_kept_and_not_expanded() {
     );
     let t = &m.get("t").unwrap().value;
     assert_eq!(
-        (t.tag.as_deref(), t.anchor.as_deref(), src(text, t)),
+        (t.tag(), t.anchor(), src(text, t)),
         (Some("!custom"), Some("t"), "x")
     );
 }

@@ -17,7 +17,7 @@ use super::errors::{char_span, from_saphyr};
 use super::lex;
 use super::resolve::resolve_scalar;
 use super::{
-    Document, Entry, Node, NodeKind, Parsed, Resolved, Scalar, ScalarStyle, YamlError,
+    Document, Entry, Node, NodeKind, Parsed, Properties, Resolved, Scalar, ScalarStyle, YamlError,
     YamlErrorKind, MAX_DEPTH,
 };
 use crate::source::Span;
@@ -159,12 +159,10 @@ impl<'t> Builder<'t> {
                 });
                 self.floor = self.floor.max(end);
                 let name = self.text.get(name.start..name.end).unwrap_or_default();
-                self.attach(Node {
-                    span: Span::new(start, end),
-                    tag: None,
-                    anchor: None,
-                    kind: NodeKind::Alias(name.to_string()),
-                });
+                self.attach(Node::new(
+                    Span::new(start, end),
+                    NodeKind::Alias(name.to_string()),
+                ));
             }
             Event::Scalar(value, style, anchor_id, tag) => {
                 let node = self.scalar(value, style, anchor_id, tag, start, end);
@@ -325,8 +323,7 @@ impl<'t> Builder<'t> {
         let resolved = resolve_scalar(tag.as_deref(), style, &value);
         Node {
             span,
-            tag,
-            anchor,
+            props: Properties::boxed(tag, anchor),
             kind: NodeKind::Scalar(Scalar {
                 value: value.into_owned(),
                 style,
@@ -493,8 +490,7 @@ impl<'t> Builder<'t> {
         };
         self.attach(Node {
             span: Span::new(start, end),
-            tag: frame.tag,
-            anchor: frame.anchor,
+            props: Properties::boxed(frame.tag, frame.anchor),
             kind,
         });
     }
@@ -531,8 +527,7 @@ impl<'t> Builder<'t> {
 fn empty_null(span: Span) -> Node {
     Node {
         span,
-        tag: None,
-        anchor: None,
+        props: None,
         kind: NodeKind::Scalar(Scalar {
             value: String::new(),
             style: ScalarStyle::Plain,

@@ -7,12 +7,7 @@ use crate::source::Span;
 use crate::yaml::{Entry, Node, NodeKind, Resolved, Scalar, ScalarStyle};
 
 fn node(kind: NodeKind) -> Node {
-    Node {
-        span: Span::default(),
-        tag: None,
-        anchor: None,
-        kind,
-    }
+    Node::new(Span::default(), kind)
 }
 
 /// A plain scalar as PyYAML would have typed it.
