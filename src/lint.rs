@@ -601,12 +601,14 @@ fn drop_later_missing(result: &mut FileResult, shared: &Shared<'_>) {
     {
         return;
     }
-    result.missing_kept = true;
     let Ok(mut first) = shared.first_missing.lock() else {
+        // Kept as they are; the final pass over the files settles them.
+        result.missing_kept = true;
         return;
     };
     let display = &result.display;
     let dropped = &mut result.missing_dropped;
+    let kept = &mut result.missing_kept;
     result.diagnostics.retain(|d| {
         let Some(f) = rules::missing_fact::fact_of(d) else {
             return true;
@@ -619,14 +621,11 @@ fn drop_later_missing(result: &mut FileResult, shared: &Shared<'_>) {
             }
             _ => {
                 first[i] = Some(display.clone());
+                *kept = true;
                 true
             }
         }
     });
-    result.missing_kept = result
-        .diagnostics
-        .iter()
-        .any(|d| rules::missing_fact::fact_of(d).is_some());
 }
 
 /// After all files, in their final order: one `missing-fact` per fact, in the first file
@@ -849,9 +848,8 @@ fn lint_on_workers(
 }
 
 fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
-    let display = job.candidate.display.clone();
     let mut result = Box::new(FileResult {
-        display: display.clone(),
+        display: job.candidate.display,
         log_file: job.log.as_ref().map(|l| l.file.clone()),
         diagnostics: Vec::new(),
         skipped: None,
@@ -881,7 +879,7 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
     } else {
         std::fs::canonicalize(&job.candidate.path).ok()
     };
-    let config = config_from_bytes(&display, bytes).with_path(path);
+    let config = config_from_bytes(&result.display, bytes).with_path(path);
     let facts = combine_facts(
         job.log,
         shared.host.as_ref(),
@@ -1015,13 +1013,10 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     };
     let (stdin_given, on_disk): (Vec<PathBuf>, Vec<PathBuf>) =
         given.iter().cloned().partition(|p| p.as_os_str() == "-");
-    let inputs = discover::split(&on_disk, config.as_ref(), &cwd, input.force_exclude);
-    let mut force_excluded = inputs.found.force_excluded.clone();
-    let mut named: Vec<(Candidate, bool)> = inputs
-        .found
-        .files
-        .iter()
-        .cloned()
+    let mut inputs = discover::split(&on_disk, config.as_ref(), &cwd, input.force_exclude);
+    let mut force_excluded = std::mem::take(&mut inputs.found.force_excluded);
+    let mut named: Vec<(Candidate, bool)> = std::mem::take(&mut inputs.found.files)
+        .into_iter()
         .map(|c| (c, false))
         .collect();
     if !stdin_given.is_empty() {
@@ -1268,7 +1263,7 @@ fn finish(diagnostics: &mut Vec<Diagnostic>) {
             || a.location.file() == b.location.file()
     };
     let order = |a: &Diagnostic, b: &Diagnostic| {
-        let file = if Arc::ptr_eq(&a.location.source, &b.location.source) {
+        let file = if same_file(a, b) {
             std::cmp::Ordering::Equal
         } else {
             a.location.file().cmp(b.location.file())
