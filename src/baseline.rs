@@ -60,7 +60,7 @@ pub struct Baseline {
 pub fn normalise_file(name: &str) -> String {
     // As the linter shows paths (no `.` parts, no doubled `/`), so a baseline written by
     // hand or by an older version still matches.
-    crate::discover::display(std::path::Path::new(&name.replace('\\', "/")))
+    crate::paths::display(std::path::Path::new(&name.replace('\\', "/")))
 }
 
 pub fn key_of(d: &Diagnostic) -> Key {

@@ -6,6 +6,9 @@ use crate::diagnostic::Location;
 use crate::source::{SourceFile, Span};
 use crate::yaml::{self, Document, Node, NodeKind, Parsed};
 
+/// Largest config read; InvokeAI configs are a few KB.
+pub const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
+
 /// How the file is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Layout {

@@ -136,11 +136,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(
-        meta: &'static crate::rules::RuleMeta,
-        location: Location,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn new(meta: &'static RuleMeta, location: Location, message: impl Into<String>) -> Self {
         Diagnostic {
             code: meta.code,
             name: meta.name,
@@ -230,4 +226,49 @@ impl Summary {
         }
         s
     }
+}
+
+/// What a rule is: the registry (`crate::rules`) holds one per rule. Kept here, with the
+/// findings it describes, so the diagnostic model depends on no rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// The file as YAML: syntax, duplicates, encoding, shape.
+    Syntax,
+    /// Keys and values against the release's settings table.
+    Schema,
+    /// Memory and cache sizing (the low-VRAM settings).
+    Memory,
+    /// Torch device, precision, attention, allocator.
+    Device,
+    /// Findings that come from a log.
+    Log,
+    /// About the lint run itself (a fact the rules needed but did not have).
+    Meta,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Syntax => "syntax",
+            Category::Schema => "schema",
+            Category::Memory => "memory",
+            Category::Device => "device",
+            Category::Log => "log",
+            Category::Meta => "meta",
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    pub fixable: bool,
+    pub summary: &'static str,
+    /// The rule's doc, `rules/<name>.md`, compiled in so `explain` works anywhere.
+    #[serde(skip)]
+    pub doc: &'static str,
 }

@@ -2,16 +2,19 @@
 //! or without a `.git`), keep the InvokeAI configs, and keep every file named explicitly.
 //!
 //! A walked file is a config when it is named `invokeai*.yaml`/`.yml`, when its top level
-//! has `schema_version:` or `InvokeAI:`, or when the linter config's `include` matches it.
-//! The linter config's `exclude` drops walked files always, and named files only with
-//! `--force-exclude` (pre-commit names every staged file).
+//! has `schema_version:` or `InvokeAI:`, or when the `include` of the linter config that
+//! governs it matches it (each file's own, see [`crate::linter_config::resolve`]). That
+//! config's `exclude` drops walked files always, and named files only with
+//! `--force-exclude` (pre-commit names every staged file); a folder is pruned when the
+//! config governing it excludes it.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use globset::GlobSet;
+use crate::config::MAX_CONFIG_BYTES;
+use crate::linter_config::Resolver;
 
-use crate::lint::MAX_CONFIG_BYTES;
-use crate::linter_config::{relative_to, LinterConfig};
+pub use crate::paths::display;
 
 /// A file to lint.
 #[derive(Clone, Debug, PartialEq)]
@@ -76,37 +79,15 @@ fn top_level_key(line: &[u8], key: &[u8]) -> bool {
     rest.first() == Some(&b':') && rest.get(1).is_none_or(|b| b.is_ascii_whitespace())
 }
 
-/// Where include/exclude globs are matched from, cloned into the walker's filter.
-#[derive(Clone)]
-struct Globs {
-    cwd: PathBuf,
-    dir: PathBuf,
-    include: Option<GlobSet>,
-    exclude: Option<GlobSet>,
-}
-
-impl Globs {
-    fn rel(&self, path: &Path) -> Option<String> {
-        relative_to(&self.dir, &self.cwd, path)
+/// Whether the linter config that governs `path` (as given) excludes it from walks.
+fn excluded(resolver: &Resolver, path: &Path) -> bool {
+    if resolver.is_none() {
+        return false;
     }
-    /// Excluded itself, or inside an excluded directory (`exclude = ["vendor"]`).
-    fn excluded(&self, path: &Path) -> bool {
-        let Some(set) = &self.exclude else {
-            return false;
-        };
-        let Some(rel) = self.rel(path) else {
-            return false;
-        };
-        set.is_match(&rel)
-            || rel
-                .match_indices('/')
-                .any(|(i, _)| rel.get(..i).is_some_and(|dir| set.is_match(dir)))
-    }
-    fn included(&self, path: &Path) -> bool {
-        let Some(set) = &self.include else {
-            return false;
-        };
-        self.rel(path).is_some_and(|rel| set.is_match(&rel))
+    match resolver.for_file(path) {
+        Ok(Some(c)) => c.excludes(resolver.cwd(), path),
+        // A config that cannot be used stops the run (see `Resolver::errors`).
+        _ => false,
     }
 }
 
@@ -115,28 +96,19 @@ impl Globs {
 pub struct Inputs {
     pub found: Found,
     dirs: Vec<PathBuf>,
-    globs: Globs,
+    resolver: Arc<Resolver>,
 }
 
 /// Sort out `paths` (files or directories; `-` is not handled here) without walking yet.
-pub fn split(
-    paths: &[PathBuf],
-    config: Option<&LinterConfig>,
-    cwd: &Path,
-    force_exclude: bool,
-) -> Inputs {
-    let globs = Globs {
-        cwd: cwd.to_path_buf(),
-        dir: config.map_or_else(|| cwd.to_path_buf(), |c| c.dir.clone()),
-        include: config.and_then(|c| c.include_set().cloned()),
-        exclude: config.and_then(|c| c.exclude_set().cloned()),
-    };
+/// `resolver` says which linter config governs each path (relative to its working
+/// directory).
+pub fn split(paths: &[PathBuf], resolver: &Arc<Resolver>, force_exclude: bool) -> Inputs {
     let mut found = Found::default();
     let mut dirs = Vec::new();
     for p in paths {
         if p.is_dir() {
             dirs.push(p.clone());
-        } else if force_exclude && globs.excluded(p) {
+        } else if force_exclude && excluded(resolver, p) {
             found.force_excluded.push(display(p));
         } else {
             // Named files are always linted, whatever their name; a missing one is
@@ -151,7 +123,11 @@ pub fn split(
     }
     found.files.sort_by(|a, b| a.display.cmp(&b.display));
     found.files.dedup_by(|a, b| a.display == b.display);
-    Inputs { found, dirs, globs }
+    Inputs {
+        found,
+        dirs,
+        resolver: Arc::clone(resolver),
+    }
 }
 
 impl Inputs {
@@ -166,19 +142,14 @@ impl Inputs {
         if self.dirs.is_empty() {
             return Vec::new();
         }
-        walk(&self.dirs, &self.globs, each)
+        walk(&self.dirs, &self.resolver, each)
     }
 }
 
 /// Find the files to lint under `paths` (files or directories; `-` is not handled here),
 /// sorted by how they are shown.
-pub fn discover(
-    paths: &[PathBuf],
-    config: Option<&LinterConfig>,
-    cwd: &Path,
-    force_exclude: bool,
-) -> Found {
-    let inputs = split(paths, config, cwd, force_exclude);
+pub fn discover(paths: &[PathBuf], resolver: &Arc<Resolver>, force_exclude: bool) -> Found {
+    let inputs = split(paths, resolver, force_exclude);
     let walked = std::sync::Mutex::new(Vec::new());
     let notes = inputs.walk(&|batch| {
         if let Ok(mut w) = walked.lock() {
@@ -225,12 +196,16 @@ impl Drop for Batch<'_> {
     }
 }
 
-fn walk(dirs: &[PathBuf], globs: &Globs, each: &(dyn Fn(Vec<Candidate>) + Sync)) -> Vec<String> {
+fn walk(
+    dirs: &[PathBuf],
+    resolver: &Arc<Resolver>,
+    each: &(dyn Fn(Vec<Candidate>) + Sync),
+) -> Vec<String> {
     let mut builder = ignore::WalkBuilder::new(&dirs[0]);
     for d in &dirs[1..] {
         builder.add(d);
     }
-    let filter = globs.clone();
+    let filter = Arc::clone(resolver);
     builder
         .require_git(false)
         .follow_links(false)
@@ -243,7 +218,7 @@ fn walk(dirs: &[PathBuf], globs: &Globs, each: &(dyn Fn(Vec<Candidate>) + Sync))
         .filter_entry(move |e| {
             e.depth() == 0
                 || !e.file_type().is_some_and(|t| t.is_dir())
-                || !filter.excluded(e.path())
+                || !excluded(&filter, e.path())
         });
     // A tree of thousands of configs is mostly directory reads and the sniffing of YAML
     // files: both run on every core.
@@ -255,7 +230,7 @@ fn walk(dirs: &[PathBuf], globs: &Globs, each: &(dyn Fn(Vec<Candidate>) + Sync))
             each,
         };
         Box::new(move |entry| {
-            match visit(entry, globs) {
+            match visit(entry, resolver) {
                 Some(Ok(c)) => batch.push(c),
                 Some(Err(note)) => {
                     if let Ok(mut n) = notes.lock() {
@@ -275,7 +250,7 @@ fn walk(dirs: &[PathBuf], globs: &Globs, each: &(dyn Fn(Vec<Candidate>) + Sync))
 /// One walked entry: a file to lint, a note about a problem, or nothing.
 fn visit(
     entry: Result<ignore::DirEntry, ignore::Error>,
-    globs: &Globs,
+    resolver: &Resolver,
 ) -> Option<Result<Candidate, String>> {
     let entry = match entry {
         Ok(e) => e,
@@ -286,7 +261,21 @@ fn visit(
     }
     let path = entry.path();
     let name = entry.file_name().to_string_lossy();
-    if globs.excluded(path) {
+    // The config that governs this file, when there is one with globs: looked up once
+    // here for both questions (no lookup at all with `--isolated`).
+    let globs = if resolver.is_none() {
+        None
+    } else {
+        resolver
+            .for_file(path)
+            .ok()
+            .flatten()
+            .filter(|c| c.has_globs())
+    };
+    if globs
+        .as_ref()
+        .is_some_and(|c| c.excludes(resolver.cwd(), path))
+    {
         return None;
     }
     // The entry's own path is moved into the candidate, not copied.
@@ -299,7 +288,11 @@ fn visit(
             regular: true,
         }
     };
-    if is_config_name(&name) || globs.included(path) {
+    if is_config_name(&name)
+        || globs
+            .as_ref()
+            .is_some_and(|c| c.includes(resolver.cwd(), path))
+    {
         return Some(Ok(candidate(entry, None)));
     }
     if is_yaml_name(&name) {
@@ -320,44 +313,10 @@ fn read_small(path: &Path) -> Option<Vec<u8>> {
     std::fs::read(path).ok()
 }
 
-/// A path for messages: as given, without `.` parts or doubled separators, so
-/// `./a//b/./c.yaml` shows as `a/b/c.yaml`. Two candidates with the same display are the
-/// same file as far as the paths tell, which is how a file reached twice (named and walked,
-/// `./a` and `a`) is linted once; `..` is kept, as resolving it could cross a symlink.
-pub fn display(p: &Path) -> String {
-    let s = p.to_string_lossy();
-    if is_plain(&s) {
-        return s.into_owned();
-    }
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        if c != std::path::Component::CurDir {
-            out.push(c);
-        }
-    }
-    if out.as_os_str().is_empty() {
-        ".".to_string()
-    } else {
-        out.to_string_lossy().into_owned()
-    }
-}
-
-/// Already in the form `Path::components` would rebuild: the walker's paths nearly always
-/// are, and this byte test spares rebuilding ten thousand of them.
-fn is_plain(s: &str) -> bool {
-    !cfg!(windows)
-        && !s.is_empty()
-        && s != "."
-        && !s.starts_with("./")
-        && !s.ends_with("/.")
-        && !s.ends_with('/')
-        && !s.contains("//")
-        && !s.contains("/./")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::linter_config::{ConfigChain, LinterConfig};
 
     #[test]
     fn config_names() {
@@ -418,6 +377,10 @@ mod tests {
             .collect()
     }
 
+    fn isolated(root: &Path) -> Arc<Resolver> {
+        Arc::new(Resolver::fixed(None, root))
+    }
+
     #[test]
     fn walking_honours_gitignore_without_git_and_sniffs_yaml() {
         let t = tempfile::tempdir().unwrap();
@@ -429,7 +392,7 @@ mod tests {
         write(root, "d/notes.txt", "schema_version: 4.0.2\n");
         write(root, ".gitignore", "c/\n");
         write(root, ".hidden/invokeai.yaml", "x: 1\n");
-        let found = discover(&[root.to_path_buf()], None, root, false);
+        let found = discover(&[root.to_path_buf()], &isolated(root), false);
         assert_eq!(
             names(&found, root),
             vec!["a/invokeai.yaml", "b/gpu-box.yaml"]
@@ -450,7 +413,8 @@ mod tests {
             root.to_path_buf(),
         )
         .unwrap();
-        let found = discover(&[root.to_path_buf()], Some(&cfg), root, false);
+        let cfg = Arc::new(Resolver::fixed(Some(ConfigChain::single(cfg)), root));
+        let found = discover(&[root.to_path_buf()], &cfg, false);
         assert_eq!(
             names(&found, root),
             vec!["fleet/a/invokeai.yaml", "fleet/b/box.yml"]
@@ -458,9 +422,9 @@ mod tests {
 
         // Named files are linted even when excluded, unless --force-exclude.
         let named = root.join("vendor/invokeai.yaml");
-        let found = discover(std::slice::from_ref(&named), Some(&cfg), root, false);
+        let found = discover(std::slice::from_ref(&named), &cfg, false);
         assert_eq!(found.files.len(), 1);
-        let found = discover(std::slice::from_ref(&named), Some(&cfg), root, true);
+        let found = discover(std::slice::from_ref(&named), &cfg, true);
         assert!(found.files.is_empty());
         assert_eq!(found.force_excluded.len(), 1);
     }
@@ -471,7 +435,7 @@ mod tests {
         let root = t.path();
         write(root, "x.conf", "x: 1\n");
         let p = root.join("x.conf");
-        let found = discover(&[p.clone(), p], None, root, false);
+        let found = discover(&[p.clone(), p], &isolated(root), false);
         assert_eq!(found.files.len(), 1);
     }
 }

@@ -16,6 +16,7 @@ pub mod lint;
 pub mod linter_config;
 pub mod log;
 pub mod open;
+pub mod paths;
 pub mod print_config;
 pub mod report;
 pub mod rules;

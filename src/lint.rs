@@ -1,6 +1,12 @@
 //! The lint pipeline: inputs → facts → rules → suppressions → selection → baseline → report.
 //!
-//! Per file: the linter config's overrides give its rule settings and facts; facts are
+//! Two entry points: [`run`] is the whole `lint` command (discovery, linter configs per
+//! file, logs, workers, baseline, exit settings); [`lint_text`] is the engine alone — one
+//! config's text in memory, with the rule settings, facts and target given, and no
+//! filesystem access — for an editor server or a fix loop ([`lint_config`] takes a parsed
+//! config and can leave inline suppressions out).
+//!
+//! Per file: the nearest linter config's overrides give its rule settings and facts; facts are
 //! then combined in order of trust (flags, linter config, `--detect`, the log); the
 //! target release is chosen the same way; every rule runs; inline suppressions drop what
 //! they silence; rule selection and severities are applied last, so a suppression of a
@@ -18,7 +24,7 @@ use crate::discover::{self, Candidate};
 use crate::facts::{Device, DeviceKind, Fact, Facts, Origin, Target};
 use crate::host::HostFacts;
 use crate::knowledge::{Knowledge, Version};
-use crate::linter_config::{self, ConfigFacts, FileSettings, LinterConfig};
+use crate::linter_config::{self, ConfigFacts, FileSettings, Resolver};
 use crate::log::LogFacts;
 use crate::report::Report;
 use crate::rules::{self, Context};
@@ -26,8 +32,7 @@ use crate::selection::{Layer, RuleSet};
 use crate::source::SourceFile;
 use crate::suppress;
 
-/// Largest config read; InvokeAI configs are a few KB.
-pub const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
+pub use crate::config::MAX_CONFIG_BYTES;
 
 /// The log `--log auto` looks for next to each config.
 pub const AUTO_LOG_NAME: &str = "invokeai.log";
@@ -85,14 +90,19 @@ pub struct BaselineStats {
 /// A lint run: the report and what decides the exit code.
 pub struct Outcome {
     pub report: Report,
+    /// The run's exit settings: flags, else the working directory's linter config.
     pub fail_on: Severity,
     pub max_warnings: Option<usize>,
+    /// The linter config that set `max_warnings`, if one did.
+    pub max_warnings_from: Option<String>,
+    /// Files judged otherwise, because another linter config governs them.
+    pub by_file: HashMap<String, ExitRule>,
     /// Said on stderr unless `--quiet`: walk problems, logs not found, suppressions used.
     pub notes: Vec<String>,
     pub baseline: Option<BaselineStats>,
     /// Findings silenced by inline suppressions.
     pub suppressed: usize,
-    /// The linter config used, as named in messages.
+    /// The working directory's linter config (or `--config`'s), as named in messages.
     pub linter_config: Option<String>,
     /// The emptied per-file results, kept rather than freed (see `run`); never read.
     #[allow(dead_code)]
@@ -384,6 +394,91 @@ fn io_reason(e: std::io::Error) -> String {
     }
 }
 
+/// One text's findings, after inline suppressions and rule selection.
+#[derive(Debug, Default)]
+pub struct TextFindings {
+    /// Sorted by position, then rule code.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Findings that inline suppressions silenced.
+    pub suppressed: usize,
+}
+
+/// **The engine's entry point**: lint one config held in memory, with the rule settings,
+/// facts and target release given, and nothing read from disk. Runs every rule, applies
+/// the text's inline suppressions (`# invokeai-lint: ignore[...]`, reporting unused ones)
+/// and then `rules` (selection and severities), and returns the findings sorted.
+///
+/// This is what `lint` does for each file once it has read it and worked out its
+/// settings ([`crate::linter_config::FileSettings::rules`]), facts ([`combine_facts`]) and
+/// target ([`choose_target_for`]); an editor or a fix loop calls it directly. `name` is
+/// how findings name the file. `missing-fact` findings are all kept (the run's
+/// once-per-fact bookkeeping happens across files, outside this call).
+pub fn lint_text(
+    name: &str,
+    text: &str,
+    rules: &RuleSet,
+    facts: &Facts,
+    target: &Target,
+) -> Vec<Diagnostic> {
+    let config = ConfigFile::parse(SourceFile::new(name, text));
+    lint_config(&config, rules, facts, target, true).diagnostics
+}
+
+/// [`lint_text`] for a config already parsed (e.g. with [`config_from_bytes`], which also
+/// notes invalid UTF-8); `inline_suppressions: false` is `--no-inline-suppressions`.
+pub fn lint_config(
+    config: &ConfigFile,
+    rules: &RuleSet,
+    facts: &Facts,
+    target: &Target,
+    inline_suppressions: bool,
+) -> TextFindings {
+    let (found, _) =
+        lint_config_unless_said(config, rules, facts, target, inline_suppressions, &|_| {
+            false
+        });
+    found
+}
+
+/// [`lint_config`], without building the `missing-fact` findings that `said_before(fact)`
+/// says an earlier file already reports (unless the text has suppressions, which may be
+/// the ones that use them, or the rule is off here); which facts those were comes back too.
+fn lint_config_unless_said(
+    config: &ConfigFile,
+    rules: &RuleSet,
+    facts: &Facts,
+    target: &Target,
+    inline_suppressions: bool,
+    said_before: &dyn Fn(rules::Needed) -> bool,
+) -> (TextFindings, [bool; 3]) {
+    let sup = inline_suppressions.then(|| suppress::parse(config.source.text()));
+    let may_skip = sup.as_ref().is_none_or(|s| s.is_empty())
+        && rules.is_enabled(rules::missing_fact::META.code);
+    let (mut diags, unsaid) = check_config_selected_unless_said(
+        config,
+        facts,
+        target,
+        |name| rules.is_enabled_name(name),
+        |fact| may_skip && said_before(fact),
+    );
+    let mut suppressed = 0;
+    if let Some(sup) = sup {
+        let applied = suppress::apply(&sup, &config.source, diags);
+        suppressed = applied.suppressed;
+        diags = applied.kept;
+        diags.extend(applied.unused);
+    }
+    let mut diagnostics = apply_selection(diags, rules);
+    finish(&mut diagnostics);
+    (
+        TextFindings {
+            diagnostics,
+            suppressed,
+        },
+        unsaid,
+    )
+}
+
 /// Run every rule over one parsed config.
 pub fn check_config(config: &ConfigFile, facts: &Facts, target: &Target) -> Vec<Diagnostic> {
     check_config_selected(config, facts, target, |_| true)
@@ -463,67 +558,20 @@ pub fn apply_selection(diags: Vec<Diagnostic>, rules: &RuleSet) -> Vec<Diagnosti
         .collect()
 }
 
-/// The linter config this run uses, if any.
-pub fn find_linter_config(
-    input: &LintInput,
-    cwd: &Path,
-) -> Result<Option<LinterConfig>, UsageError> {
-    if input.isolated {
-        return Ok(None);
-    }
-    let path = match &input.config {
-        Some(p) => p.clone(),
-        None => match LinterConfig::find_upward(cwd) {
-            Some(p) => p,
-            None => return Ok(None),
-        },
-    };
-    let display = match path.strip_prefix(cwd) {
-        Ok(rel) => rel.display().to_string(),
-        Err(_) => path.display().to_string(),
-    };
-    let abs = linter_config::absolute(cwd, &path);
-    let text = read_config_text(&abs, &display)?;
-    let dir = abs
-        .parent()
-        .map_or_else(|| cwd.to_path_buf(), Path::to_path_buf);
-    let config = LinterConfig::parse(&text, &display, dir).map_err(UsageError)?;
-    check_config_versions(&config)?;
-    Ok(Some(config))
+/// The linter configs of a run: `--isolated` none, `--config FILE` that one for every
+/// file, else the nearest to each file (see [`crate::linter_config::resolve`]).
+pub fn resolver(input: &LintInput, cwd: &Path) -> Result<Resolver, UsageError> {
+    Resolver::new(input.config.as_deref(), input.isolated, cwd).map_err(UsageError)
 }
 
-fn read_config_text(path: &Path, display: &str) -> Result<String, UsageError> {
-    let meta = std::fs::metadata(path).map_err(|e| {
-        UsageError(format!(
-            "cannot read linter config {display}: {}",
-            io_reason(e)
-        ))
-    })?;
-    if meta.len() > 1024 * 1024 {
-        return Err(UsageError(format!(
-            "{display} is too large for a linter config"
-        )));
+/// Stop on the linter configs that could not be used (exit 2, every one said).
+fn config_errors(resolver: &Resolver) -> Result<(), UsageError> {
+    let errors = resolver.errors();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(UsageError(errors.join("\n")))
     }
-    std::fs::read_to_string(path).map_err(|e| {
-        UsageError(format!(
-            "cannot read linter config {display}: {}",
-            io_reason(e)
-        ))
-    })
-}
-
-/// Every `invokeai_version` in the linter config must be one the table covers.
-fn check_config_versions(config: &LinterConfig) -> Result<(), UsageError> {
-    let flags = Layer::new(crate::selection::LayerOrigin::Flags);
-    let mut sets: Vec<Vec<usize>> = vec![Vec::new()];
-    sets.extend(config.overrides.iter().map(|o| vec![o.number]));
-    for set in sets {
-        let s = config.settings_for(&set, &flags);
-        if let Some(v) = &s.facts.invokeai_version {
-            choose_target_for(None, Some(v), &Facts::default())?;
-        }
-    }
-    Ok(())
 }
 
 /// One file's result, boxed where it is made: a tree's results are then sorted and
@@ -548,6 +596,9 @@ struct FileResult {
     missing_kept: bool,
     /// Some finding is in another file (a log): the run's findings then need a final sort.
     elsewhere: bool,
+    /// The settings it was linted with: its linter config's `fail-on` and `max-warnings`
+    /// judge it.
+    settings: Arc<FileSettings>,
 }
 
 /// Everything a worker needs for one file.
@@ -666,12 +717,13 @@ fn keep_first_missing(results: &mut [Linted]) {
 /// Turns a found file into a job: the linter-config settings and the log that apply to
 /// it. Shared by the threads that lint while the walk goes on.
 struct JobMaker<'a> {
-    config: Option<&'a LinterConfig>,
+    resolver: &'a Resolver,
     flag_layer: &'a Layer,
     cwd: &'a Path,
     no_config: Arc<FileSettings>,
-    /// Settings per set of matching overrides, made once per set.
-    by_overrides: Mutex<HashMap<Vec<usize>, Arc<FileSettings>>>,
+    /// Settings per linter config (its chain's id) and set of matching overrides, made
+    /// once per pair.
+    by_overrides: Mutex<HashMap<SettingsKey, Arc<FileSettings>>>,
     shared_log: Option<Arc<LogFacts>>,
     auto_log: bool,
     /// `--log auto`: the log of each directory, read once, outside the map's lock.
@@ -683,21 +735,31 @@ struct JobMaker<'a> {
 
 type AutoLog = Arc<OnceLock<Option<Arc<LogFacts>>>>;
 
+/// A linter config chain's id and the overrides of it that match a file.
+type SettingsKey = (usize, Vec<usize>);
+
 impl JobMaker<'_> {
     fn job(&self, candidate: Candidate, stdin: bool) -> Job {
-        let settings = match self.config {
-            Some(c) => {
-                let rel = c.relative(self.cwd, &candidate.path);
-                let matched = c.matching_overrides(rel.as_deref());
+        let chain = if stdin && candidate.path.as_os_str() == "-" {
+            self.resolver.for_cwd()
+        } else {
+            self.resolver.for_file(&candidate.path)
+        };
+        let settings = match chain {
+            Ok(Some(c)) => {
+                let matched = c.matching_overrides(self.cwd, &candidate.path);
                 match self.by_overrides.lock() {
-                    Ok(mut map) => Arc::clone(
-                        map.entry(matched)
-                            .or_insert_with_key(|m| Arc::new(c.settings_for(m, self.flag_layer))),
-                    ),
+                    Ok(mut map) => {
+                        Arc::clone(map.entry((c.id, matched)).or_insert_with_key(|(_, m)| {
+                            Arc::new(c.settings_for(m, self.flag_layer))
+                        }))
+                    }
                     Err(_) => Arc::new(c.settings_for(&matched, self.flag_layer)),
                 }
             }
-            None => Arc::clone(&self.no_config),
+            // A config that cannot be used stops the run once the files are done
+            // (`config_errors`); until then the file is linted without one.
+            Ok(None) | Err(_) => Arc::clone(&self.no_config),
         };
         let log = if self.auto_log {
             self.auto_log_for(&candidate)
@@ -859,6 +921,7 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
         missing_dropped: [0; 3],
         missing_kept: false,
         elsewhere: false,
+        settings: Arc::clone(&job.settings),
     });
     let bytes = match job.candidate.bytes {
         Some(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => Err(too_big(bytes.len() as u64)),
@@ -905,42 +968,23 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
             }
         },
     };
-    let rules = &job.settings.rules;
-    let sup = if shared.input.no_inline_suppressions {
-        None
-    } else {
-        Some(suppress::parse(config.source.text()))
-    };
-    // A missing fact an earlier file already reports would be dropped below: do not build
-    // it. Not when the file has suppressions, which may be the ones that use it, nor when
-    // the rule is off here (its findings would not count towards "also in N other configs").
-    let said_before = if sup.as_ref().is_some_and(|s| !s.is_empty())
-        || !rules.is_enabled(rules::missing_fact::META.code)
-    {
-        [false; 3]
-    } else {
-        missing_said_before(&result.display, shared)
-    };
-    let (mut diags, unsaid) = check_config_selected_unless_said(
+    let said = std::cell::OnceCell::new();
+    let (found, unsaid) = lint_config_unless_said(
         &config,
+        &job.settings.rules,
         &facts,
         target,
-        |name| rules.is_enabled_name(name),
-        |fact| said_before[fact_index(fact)],
+        !shared.input.no_inline_suppressions,
+        // Asked only when a rule lacked a fact; the lock is taken once per file at most.
+        &|fact| said.get_or_init(|| missing_said_before(&result.display, shared))[fact_index(fact)],
     );
     for (d, skipped) in result.missing_dropped.iter_mut().zip(unsaid) {
         *d += usize::from(skipped);
     }
-    if let Some(sup) = sup {
-        let applied = suppress::apply(&sup, &config.source, diags);
-        result.suppressed = applied.suppressed;
-        diags = applied.kept;
-        diags.extend(applied.unused);
-    }
-    result.diagnostics = apply_selection(diags, rules);
-    // Sorted here, on the worker, so the run's final sort meets one ascending run per
-    // file and has little left to do on the main thread.
-    finish(&mut result.diagnostics);
+    result.suppressed = found.suppressed;
+    // Sorted already, here on the worker, so the run's final sort meets one ascending run
+    // per file and has little left to do on the main thread.
+    result.diagnostics = found.diagnostics;
     drop_later_missing(&mut result, shared);
     // Kept until every file is done: give back the growth room now, while this thread can
     // still reuse it for the next file, instead of taking fresh pages for each file.
@@ -972,7 +1016,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         None => std::env::current_dir()
             .map_err(|e| UsageError(format!("cannot read the working directory: {e}")))?,
     };
-    let config = find_linter_config(input, &cwd)?;
+    let resolver = Arc::new(resolver(input, &cwd)?);
     let flag_layer =
         Layer::from_flags(input.select.as_deref(), &input.extend_select, &input.ignore)
             .map_err(UsageError)?;
@@ -985,13 +1029,20 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         }
         None => None,
     };
+    // The run's own exit settings: flags, else the working directory's linter config.
+    // Files another config governs are judged by theirs (`ExitRule`).
+    let cwd_config = resolver.for_cwd().map_err(UsageError)?;
     let fail_on = input
         .fail_on
-        .or(config.as_ref().and_then(|c| c.fail_on))
+        .or(cwd_config.as_ref().and_then(|c| c.fail_on()).map(|f| f.0))
         .unwrap_or(Severity::Error);
-    let max_warnings = input
-        .max_warnings
-        .or(config.as_ref().and_then(|c| c.max_warnings));
+    let (max_warnings, max_warnings_from) = match (input.max_warnings, &cwd_config) {
+        (Some(n), _) => (Some(n), None),
+        (None, Some(c)) => c
+            .max_warnings()
+            .map_or((None, None), |(n, f)| (Some(n), Some(f))),
+        (None, None) => (None, None),
+    };
     let baseline = input
         .baseline
         .as_deref()
@@ -1013,7 +1064,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     };
     let (stdin_given, on_disk): (Vec<PathBuf>, Vec<PathBuf>) =
         given.iter().cloned().partition(|p| p.as_os_str() == "-");
-    let mut inputs = discover::split(&on_disk, config.as_ref(), &cwd, input.force_exclude);
+    let mut inputs = discover::split(&on_disk, &resolver, input.force_exclude);
     let mut force_excluded = std::mem::take(&mut inputs.found.force_excluded);
     let mut named: Vec<(Candidate, bool)> = std::mem::take(&mut inputs.found.files)
         .into_iter()
@@ -1022,10 +1073,13 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     if !stdin_given.is_empty() {
         let name = input.stdin_filename.clone();
         let excluded = input.force_exclude
-            && match (&config, &name) {
-                (Some(c), Some(n)) => c.relative(&cwd, n).is_some_and(|rel| c.is_excluded(&rel)),
-                _ => false,
-            };
+            && name.as_ref().is_some_and(|n| {
+                resolver
+                    .for_file(n)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|c| c.excludes(&cwd, n))
+            });
         let bytes = read_stdin(input)?;
         if excluded {
             force_excluded.push(name.as_deref().map_or("-".into(), discover::display));
@@ -1048,7 +1102,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         _ => None,
     };
     let maker = JobMaker {
-        config: config.as_ref(),
+        resolver: &resolver,
         flag_layer: &flag_layer,
         cwd: &cwd,
         no_config: Arc::new(linter_config::settings_without_config(&flag_layer)),
@@ -1073,6 +1127,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         first_missing: Mutex::new([None, None, None]),
     };
     let (results, walk_notes) = lint_inputs(&inputs, named, &maker, &shared);
+    config_errors(&resolver)?;
     let mut notes = walk_notes;
     notes.extend(maker.into_notes());
     notes.extend(detect_notes);
@@ -1082,18 +1137,20 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
             notes.push(format!(
                 "nothing linted: {} excluded by {} (--force-exclude)",
                 force_excluded.join(", "),
-                config
+                cwd_config
                     .as_ref()
-                    .map_or("the linter config", |c| c.display.as_str())
+                    .map_or("the linter config", |c| c.display())
             ));
             return Ok(Outcome {
                 report: empty_report(),
                 fail_on,
                 max_warnings,
+                max_warnings_from,
+                by_file: HashMap::new(),
                 notes,
                 baseline: None,
                 suppressed: 0,
-                linter_config: config.map(|c| c.display),
+                linter_config: cwd_config.map(|c| c.display().to_string()),
                 spent: Vec::new(),
             });
         }
@@ -1124,6 +1181,12 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     let mut files = Vec::with_capacity(results.len());
     let mut targets: Vec<(Arc<str>, &'static str)> = Vec::new();
     let mut suppressed = 0;
+    let run_rule = ExitRule {
+        fail_on,
+        max_warnings,
+        config: max_warnings_from.clone(),
+    };
+    let mut by_file: HashMap<String, ExitRule> = HashMap::new();
     // The per-file results are emptied, not freed: they were allocated on the workers, and
     // giving ten thousand of them back one by one from this thread took as long as the
     // rest of this loop. They go into the outcome, which `lint` forgets before exiting.
@@ -1142,6 +1205,12 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
             }
         }
         suppressed += r.suppressed;
+        if input.fail_on.is_none() || input.max_warnings.is_none() {
+            let rule = ExitRule::for_file(input, &r.settings);
+            if rule != run_rule {
+                by_file.insert(r.display.clone(), rule);
+            }
+        }
         files.push(std::mem::take(&mut r.display));
         diagnostics.append(&mut r.diagnostics);
     }
@@ -1171,10 +1240,12 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         },
         fail_on,
         max_warnings,
+        max_warnings_from,
+        by_file,
         notes,
         baseline: stats,
         suppressed,
-        linter_config: config.map(|c| c.display),
+        linter_config: cwd_config.map(|c| c.display().to_string()),
         spent: results,
     })
 }
@@ -1285,8 +1356,38 @@ fn finish(diagnostics: &mut Vec<Diagnostic>) {
     });
 }
 
+/// What makes a run fail for one file: its `fail-on` and `max-warnings`, the flags' or
+/// else those of the linter config that governs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExitRule {
+    pub fail_on: Severity,
+    pub max_warnings: Option<usize>,
+    /// The linter config that set `max-warnings`; its files' warnings are counted together.
+    pub config: Option<String>,
+}
+
+impl ExitRule {
+    fn for_file(input: &LintInput, settings: &FileSettings) -> ExitRule {
+        let fail_on = input
+            .fail_on
+            .or(settings.fail_on.as_ref().map(|f| f.0))
+            .unwrap_or(Severity::Error);
+        let (max_warnings, config) = match (input.max_warnings, &settings.max_warnings) {
+            (Some(n), _) => (Some(n), None),
+            (None, Some((n, file))) => (Some(*n), Some(file.clone())),
+            (None, None) => (None, None),
+        };
+        ExitRule {
+            fail_on,
+            max_warnings,
+            config,
+        }
+    }
+}
+
 /// Why a run fails, if it does. 0 clean, 1 findings at or above `fail_on` or more
-/// warnings than allowed, 2 inputs that could not be read.
+/// warnings than allowed, 2 inputs that could not be read. Each file is judged by its
+/// own [`ExitRule`].
 pub fn exit_code(o: &Outcome, exit_zero: bool) -> (i32, Option<String>) {
     if !o.report.skipped.is_empty() {
         return (
@@ -1300,24 +1401,60 @@ pub fn exit_code(o: &Outcome, exit_zero: bool) -> (i32, Option<String>) {
     if exit_zero {
         return (0, None);
     }
+    let run_rule = ExitRule {
+        fail_on: o.fail_on,
+        max_warnings: o.max_warnings,
+        config: o.max_warnings_from.clone(),
+    };
+    let rule_of = |d: &Diagnostic| o.by_file.get(d.location.file()).unwrap_or(&run_rule);
     let failing = o
         .report
         .diagnostics
         .iter()
-        .filter(|d| d.severity >= o.fail_on)
+        .filter(|d| d.severity >= rule_of(d).fail_on)
         .count();
     if failing > 0 {
         return (1, None);
     }
-    if let Some(max) = o.max_warnings {
-        let warnings = o.report.summary.warnings;
+    if o.by_file.is_empty() {
+        if let Some(max) = o.max_warnings {
+            let warnings = o.report.summary.warnings;
+            if warnings > max {
+                return (
+                    1,
+                    Some(format!(
+                        "{warnings} warnings, more than --max-warnings {max} allows"
+                    )),
+                );
+            }
+        }
+        return (0, None);
+    }
+    // Warnings counted per linter config that sets `max-warnings` (the run's own count
+    // the rest).
+    let mut counts: Vec<(&ExitRule, usize)> = Vec::new();
+    for d in &o.report.diagnostics {
+        if d.severity != Severity::Warning {
+            continue;
+        }
+        let rule = rule_of(d);
+        match counts.iter_mut().find(|(r, _)| r.config == rule.config) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((rule, 1)),
+        }
+    }
+    for (rule, warnings) in counts {
+        let Some(max) = rule.max_warnings else {
+            continue;
+        };
         if warnings > max {
-            return (
-                1,
-                Some(format!(
-                    "{warnings} warnings, more than --max-warnings {max} allows"
-                )),
-            );
+            let why = match &rule.config {
+                Some(file) => format!(
+                    "{warnings} warnings in the files {file} governs, more than its max-warnings {max} allows"
+                ),
+                None => format!("{warnings} warnings, more than --max-warnings {max} allows"),
+            };
+            return (1, Some(why));
         }
     }
     (0, None)
@@ -1360,6 +1497,8 @@ mod tests {
             },
             fail_on,
             max_warnings: max,
+            max_warnings_from: None,
+            by_file: HashMap::new(),
             notes: vec![],
             baseline: None,
             suppressed: 0,
@@ -1559,6 +1698,37 @@ mod tests {
         assert_eq!(
             read_config_bytes(t.path(), true).unwrap_err(),
             "is a directory"
+        );
+    }
+
+    #[test]
+    fn lint_text_applies_suppressions_and_selection_without_touching_disk() {
+        let facts = Facts::default();
+        let target = choose_target(Some("5.9.1"), &facts).unwrap();
+        let text = "schema_version: 4.0.2\nnot_a_key: 1\nnor_this: 2  # invokeai-lint: disable=unknown-key\n";
+        let all = RuleSet::defaults();
+        let names = |d: &[Diagnostic]| -> Vec<(u32, &'static str)> {
+            d.iter()
+                .map(|d| (d.location.start().line, d.name))
+                .collect()
+        };
+        let found = lint_text("mem.yaml", text, &all, &facts, &target);
+        assert_eq!(names(&found), vec![(2, "unknown-key")], "{found:?}");
+        assert_eq!(found[0].location.file(), "mem.yaml");
+        let mut layer = Layer::new(crate::selection::LayerOrigin::Flags);
+        layer.ignore = vec![crate::selection::Selector::parse("unknown-key").unwrap()];
+        let quiet = RuleSet::defaults().with_layers([&layer]);
+        assert!(lint_text("mem.yaml", text, &quiet, &facts, &target).is_empty());
+        let config = config_from_bytes("mem.yaml", text.as_bytes().to_vec());
+        let raw = lint_config(&config, &all, &facts, &target, false);
+        assert_eq!(raw.suppressed, 0);
+        assert_eq!(
+            names(&raw.diagnostics),
+            vec![(2, "unknown-key"), (3, "unknown-key")]
+        );
+        assert_eq!(
+            lint_config(&config, &all, &facts, &target, true).suppressed,
+            1
         );
     }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::diagnostic::Severity;
 use crate::facts::{Fact, Origin};
 use crate::lint::{self, FlagFacts, LintInput, UsageError};
-use crate::linter_config;
+use crate::linter_config::{self, resolve::settings_for_path};
 use crate::selection::Layer;
 
 #[derive(Debug, Serialize)]
@@ -32,7 +32,10 @@ pub struct RuleShown {
 #[derive(Debug, Serialize)]
 pub struct View {
     pub file: Option<String>,
+    /// The linter config that applies to the file (the nearest, or `--config`'s).
     pub linter_config: Option<String>,
+    /// The configs it extends, nearest first.
+    pub extends: Vec<String>,
     /// The `[[overrides]]` entries that match the file.
     pub overrides: Vec<String>,
     pub invokeai_version: Shown,
@@ -69,19 +72,12 @@ pub fn view(input: &LintInput, path: Option<&Path>) -> Result<View, UsageError> 
         None => std::env::current_dir()
             .map_err(|e| UsageError(format!("cannot read the working directory: {e}")))?,
     };
-    let config = lint::find_linter_config(input, &cwd)?;
+    let resolver = lint::resolver(input, &cwd)?;
     let flag_layer =
         Layer::from_flags(input.select.as_deref(), &input.extend_select, &input.ignore)
             .map_err(UsageError)?;
     let flags = FlagFacts::from_input(input)?;
-    let settings = match (&config, path) {
-        (Some(c), Some(p)) => {
-            let rel = c.relative(&cwd, p);
-            c.settings_for(&c.matching_overrides(rel.as_deref()), &flag_layer)
-        }
-        (Some(c), None) => c.settings_for(&[], &flag_layer),
-        (None, _) => linter_config::settings_without_config(&flag_layer),
-    };
+    let (config, settings) = settings_for_path(&resolver, path, &flag_layer).map_err(UsageError)?;
     let log = match &input.log {
         Some(p) if p.as_os_str() == "auto" => path
             .and_then(|p| {
@@ -108,45 +104,24 @@ pub fn view(input: &LintInput, path: Option<&Path>) -> Result<View, UsageError> 
         settings.facts.invokeai_version.as_ref(),
         &facts,
     )?;
-    let overrides = config
-        .as_ref()
-        .map(|c| {
-            c.overrides
-                .iter()
-                .filter(|o| settings.overrides.contains(&o.number))
-                .map(|o| o.table_name())
-                .collect()
-        })
-        .unwrap_or_default();
-    let (fail_on, fail_from) = match (input.fail_on, config.as_ref().and_then(|c| c.fail_on)) {
+    let (fail_on, fail_from) = match (input.fail_on, &settings.fail_on) {
         (Some(s), _) => (s, "--fail-on".to_string()),
-        (None, Some(s)) => (
-            s,
-            format!(
-                "{} fail-on",
-                config.as_ref().map_or("", |c| c.display.as_str())
-            ),
-        ),
+        (None, Some((s, file))) => (*s, format!("{file} fail-on")),
         (None, None) => (Severity::Error, "default".to_string()),
     };
-    let (max_warnings, max_from) = match (
-        input.max_warnings,
-        config.as_ref().and_then(|c| c.max_warnings),
-    ) {
+    let (max_warnings, max_from) = match (input.max_warnings, &settings.max_warnings) {
         (Some(n), _) => (Some(n), "--max-warnings".to_string()),
-        (None, Some(n)) => (
-            Some(n),
-            format!(
-                "{} max-warnings",
-                config.as_ref().map_or("", |c| c.display.as_str())
-            ),
-        ),
+        (None, Some((n, file))) => (Some(*n), format!("{file} max-warnings")),
         (None, None) => (None, "default (no limit)".to_string()),
     };
     Ok(View {
         file: path.map(crate::discover::display),
-        linter_config: config.as_ref().map(|c| c.display.clone()),
-        overrides,
+        linter_config: config.as_ref().map(|c| c.display().to_string()),
+        extends: config
+            .as_ref()
+            .map(|c| c.displays().split_off(1))
+            .unwrap_or_default(),
+        overrides: settings.overrides.clone(),
         invokeai_version: Shown {
             value: Some(target.version.to_string()),
             from: match &target.origin {
@@ -201,6 +176,9 @@ pub fn render_text(v: &View) -> String {
         "linter config     {}\n",
         v.linter_config.as_deref().unwrap_or("none")
     ));
+    if !v.extends.is_empty() {
+        s.push_str(&format!("extends           {}\n", v.extends.join(", ")));
+    }
     if !v.overrides.is_empty() {
         s.push_str(&format!("overrides         {}\n", v.overrides.join(", ")));
     }

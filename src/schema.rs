@@ -71,16 +71,23 @@ pub fn linter_config() -> Value {
     });
     let mut top = rule_settings.as_object().cloned().unwrap_or_default();
     top.insert(
+        "extend".into(),
+        json!({
+            "description": "Another linter config (path relative to this file) to inherit from: its settings apply first, this file's beat them, and the overrides of both apply (its first).",
+            "type": "string", "minLength": 1
+        }),
+    );
+    top.insert(
         "fail-on".into(),
         json!({
-            "description": "Lowest severity that makes the run fail (exit 1). Default: error.",
+            "description": "Lowest severity that makes the run fail (exit 1) for the files this config governs. Default: error.",
             "enum": ["error", "warning", "info"]
         }),
     );
     top.insert(
         "max-warnings".into(),
         json!({
-            "description": "Fail when there are more warnings than this.",
+            "description": "Fail when the files this config governs have more warnings than this.",
             "type": "integer", "minimum": 0
         }),
     );

@@ -73,3 +73,39 @@ fn flags_beat_the_manifest() {
     );
     assert_eq!(r.code, 0, "{}", r.all());
 }
+
+#[test]
+fn from_the_repository_root_each_folder_still_gets_its_machine() {
+    // CI and pre-commit run from the repository root: the manifest next to the configs
+    // applies, not one found from the working directory.
+    let r = run(
+        &common::root(),
+        &["lint", "fixtures/fleet", "--format", "json"],
+    );
+    assert_eq!(r.code, 1, "{}", r.all());
+    let got: Vec<(String, String)> = findings(&r.stdout)
+        .into_iter()
+        .map(|(file, name, _)| (file, name))
+        .collect();
+    let want = [
+        ("fixtures/fleet/docker-5.5/invokeai.yaml", "unknown-key"),
+        ("fixtures/fleet/docker-5.5/invokeai.yaml", "unknown-key"),
+        (
+            "fixtures/fleet/lab-8gb/invokeai.yaml",
+            "max-cache-vram-over-budget",
+        ),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(f, n)| (f.to_string(), n.to_string()))
+        .collect();
+    assert_eq!(got, want, "{}", r.all());
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["summary"]["errors"], 3, "{}", r.all());
+    assert!(
+        r.stdout
+            .contains("fixtures/fleet/invokeai-lint.toml [[overrides]] #2 (lab-8gb/**) vram_gb"),
+        "{}",
+        r.all()
+    );
+}

@@ -2,56 +2,13 @@
 
 use std::cell::{OnceCell, RefCell};
 
-use serde::Serialize;
-
 use crate::config::{ConfigFile, Setting};
-use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::diagnostic::{Diagnostic, Location};
 use crate::facts::{Facts, Target};
 use crate::knowledge::validate::Invalid;
 use crate::knowledge::{KeyAt, Knowledge};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// The file as YAML: syntax, duplicates, encoding, shape.
-    Syntax,
-    /// Keys and values against the release's settings table.
-    Schema,
-    /// Memory and cache sizing (the low-VRAM settings).
-    Memory,
-    /// Torch device, precision, attention, allocator.
-    Device,
-    /// Findings that come from a log.
-    Log,
-    /// About the lint run itself (a fact the rules needed but did not have).
-    Meta,
-}
-
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Syntax => "syntax",
-            Category::Schema => "schema",
-            Category::Memory => "memory",
-            Category::Device => "device",
-            Category::Log => "log",
-            Category::Meta => "meta",
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-pub struct RuleMeta {
-    pub code: &'static str,
-    pub name: &'static str,
-    pub category: Category,
-    pub default_severity: Severity,
-    pub fixable: bool,
-    pub summary: &'static str,
-    /// The rule's doc, `rules/<name>.md`, compiled in so `explain` works anywhere.
-    #[serde(skip)]
-    pub doc: &'static str,
-}
+pub use crate::diagnostic::{Category, RuleMeta};
 
 /// A fact a rule needed and did not have; reported once per run by the `missing-fact` rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
