@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::diagnostic::Severity;
 use crate::facts::{Fact, Origin};
 use crate::lint::{self, FlagFacts, LintInput, UsageError};
-use crate::linter_config::{self, resolve::settings_for_path};
+use crate::linter_config::{self, settings_for_path};
 use crate::selection::Layer;
 
 #[derive(Debug, Serialize)]

@@ -8,15 +8,23 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
-use super::{FactValues, LinterConfig, Override, FACT_KEYS, OS_NAMES, OVERRIDE_KEYS, TOP_KEYS};
+use super::model::{
+    FactValues, LinterConfig, Override, FACT_KEYS, OS_NAMES, OVERRIDE_KEYS, TOP_KEYS,
+};
 use crate::facts::DeviceKind;
 use crate::knowledge::Version;
 use crate::selection::{did_you_mean, Layer, LayerOrigin, Level, Selector};
 use crate::source::SourceFile;
 
-/// Parse the text of a linter config whose directory is `dir`; `display` names it in
-/// messages. All mistakes come back at once, one per line, in file order.
-pub fn parse(text: &str, display: &str, dir: PathBuf) -> Result<LinterConfig, String> {
+impl LinterConfig {
+    /// Parse the text of a linter config whose directory is `dir`; `display` names it in
+    /// messages. All mistakes come back at once, one per line, in file order.
+    pub fn parse(text: &str, display: &str, dir: PathBuf) -> Result<LinterConfig, String> {
+        parse(text, display, dir)
+    }
+}
+
+fn parse(text: &str, display: &str, dir: PathBuf) -> Result<LinterConfig, String> {
     let src = SourceFile::new(display, text);
     let mut p = Parser {
         src: &src,

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-use super::{
+use super::model::{
     settings_without_config, ConfigFacts, FileSettings, LinterConfig, FILE_NAME, MAX_BYTES,
 };
 use crate::diagnostic::Severity;

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::selection::LayerOrigin;
+use crate::diagnostic::Severity;
+use crate::selection::{Layer, LayerOrigin};
 
 fn parse(text: &str) -> Result<LinterConfig, String> {
     LinterConfig::parse(text, "invokeai-lint.toml", PathBuf::from("/repo"))
