@@ -210,9 +210,13 @@ pub struct LintArgs {
     /// Apply safe fixes to the files, then report what is left.
     #[arg(long, help_heading = "Fixes")]
     pub fix: bool,
-    /// With --fix, also apply fixes that change what InvokeAI does (renames, new values).
-    #[arg(long = "unsafe-fixes", requires = "fix", help_heading = "Fixes")]
+    /// With --fix or --diff, also apply fixes that change what InvokeAI does (renames, new values).
+    #[arg(long = "unsafe-fixes", help_heading = "Fixes")]
     pub unsafe_fixes: bool,
+    /// Print a unified diff of what --fix would change and write nothing; exit 1 when there
+    /// would be changes.
+    #[arg(long, conflicts_with = "fix", help_heading = "Fixes")]
+    pub diff: bool,
     /// Apply the linter config's `exclude` to files named on the command line too
     /// (for pre-commit, which names every staged file).
     #[arg(long = "force-exclude", help_heading = "Inputs")]
@@ -353,6 +357,8 @@ struct Show {
     statistics: bool,
     quiet: bool,
     exit_zero: bool,
+    /// The report goes to stderr (stdout carries stdin's fixed text).
+    to_stderr: bool,
 }
 
 fn split(args: LintArgs) -> (LintInput, Show) {
@@ -363,6 +369,7 @@ fn split(args: LintArgs) -> (LintInput, Show) {
         statistics: args.statistics,
         quiet: args.quiet,
         exit_zero: args.exit_zero,
+        to_stderr: false,
     };
     let mut input = LintInput {
         paths: args.paths,
@@ -378,29 +385,30 @@ fn split(args: LintArgs) -> (LintInput, Show) {
 }
 
 fn run_lint(args: LintArgs) -> Result<i32, String> {
-    let fix = match (args.fix, args.unsafe_fixes) {
+    if args.unsafe_fixes && !args.fix && !args.diff {
+        return Err("--unsafe-fixes needs --fix or --diff".into());
+    }
+    let (fix, diff) = (args.fix, args.diff);
+    let mode = match (fix || diff, args.unsafe_fixes) {
         (false, _) => None,
         (true, false) => Some(crate::fix::FixMode::Safe),
         (true, true) => Some(crate::fix::FixMode::All),
     };
-    let (input, show) = split(args);
+    let (mut input, mut show) = split(args);
+    input.fix = mode;
     let mut outcome = lint::run(&input).map_err(|e| e.0)?;
-    if let Some(mode) = fix {
-        let done = crate::fix::fix_files(&outcome.report.diagnostics, mode);
-        for (file, why) in &done.refused {
-            eprintln!("invokeai-lint: not fixed {file}: {why}");
-        }
-        if done.fixes > 0 {
-            eprintln!(
-                "invokeai-lint: fixed {} finding{} in {} file{}",
-                done.fixes,
-                if done.fixes == 1 { "" } else { "s" },
-                done.files,
-                if done.files == 1 { "" } else { "s" }
-            );
-            // Report what is left, from the files as they are now.
+    if diff {
+        return crate::fix_output::print_diff(&outcome, show.quiet);
+    }
+    if fix {
+        let again = crate::fix_output::finish_fix(&outcome, show.quiet)?;
+        if again {
+            // A file was left as it was: report from the files as they are.
+            input.fix = None;
             outcome = lint::run(&input).map_err(|e| e.0)?;
         }
+        // Stdin's fixed text went to stdout: the report goes to stderr.
+        show.to_stderr = outcome.fixed.iter().any(|f| f.path.is_none());
     }
     let code = emit(&outcome, &show);
     // The process exits next: freeing every finding and source text one by one would
@@ -421,7 +429,12 @@ fn emit(outcome: &Outcome, show: &Show) -> Result<i32, String> {
     if streams {
         // Straight to stdout through a small buffer: a tree of configs gives megabytes of
         // report, and holding it all in memory first only costs fresh pages.
-        let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+        let sink: Box<dyn Write> = if show.to_stderr {
+            Box::new(std::io::stderr().lock())
+        } else {
+            Box::new(std::io::stdout().lock())
+        };
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, sink);
         if !nothing_linted {
             report::render(report, show.format, color, &mut out).map_err(|e| e.to_string())?;
         }
@@ -454,6 +467,11 @@ fn emit(outcome: &Outcome, show: &Show) -> Result<i32, String> {
         }
         match &show.output_file {
             Some(path) => write_file(path, &buf)?,
+            None if show.to_stderr => {
+                let mut out = std::io::stderr().lock();
+                out.write_all(&buf).map_err(|e| e.to_string())?;
+                out.flush().map_err(|e| e.to_string())?;
+            }
             None => {
                 let mut out = std::io::stdout().lock();
                 out.write_all(&buf).map_err(|e| e.to_string())?;

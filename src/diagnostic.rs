@@ -96,6 +96,15 @@ pub struct Fix {
 }
 
 impl Fix {
+    /// A fix made of one prepared edit.
+    pub fn one(applicability: Applicability, description: impl Into<String>, edit: Edit) -> Self {
+        Fix {
+            description: description.into(),
+            applicability,
+            edits: vec![edit],
+        }
+    }
+
     /// A fix that replaces one span (an empty span inserts).
     pub fn replace(
         applicability: Applicability,
@@ -176,6 +185,15 @@ impl Diagnostic {
     }
     pub fn fix(mut self, f: Fix) -> Self {
         self.fix = Some(f);
+        self
+    }
+
+    /// Attach a fix when there is one (edit helpers offer none where a file's shape
+    /// leaves no safe place for the change).
+    pub fn fix_opt(mut self, f: Option<Fix>) -> Self {
+        if f.is_some() {
+            self.fix = f;
+        }
         self
     }
 

@@ -4,9 +4,11 @@
 //! comments, trailing whitespace — is copied through untouched.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit};
+use crate::source::SourceFile;
 
 /// Which fixes to apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +70,118 @@ pub fn apply(text: &str, edits: &[Edit]) -> (String, usize) {
     (out, applied)
 }
 
-/// What `--fix` did.
+/// Most passes of fix-then-lint for one file (ruff stops at 100 too). Real files settle
+/// in two or three; the bound only guards against two fixes that undo each other.
+pub const MAX_PASSES: usize = 100;
+
+/// The text the fixes made, and the findings of that text.
+pub struct Converged {
+    pub text: String,
+    /// Fixes applied over all passes.
+    pub fixes: usize,
+    /// The findings of the final text (so the report needs no second run).
+    pub diagnostics: Vec<Diagnostic>,
+    pub suppressed: usize,
+    pub unsaid: [bool; 3],
+    /// Why the loop stopped before no fix was left, when it did.
+    pub stopped: Option<String>,
+}
+
+/// A pass's result: the text's source, its findings, suppressed count, unsaid facts.
+pub type Pass = (Arc<SourceFile>, Vec<Diagnostic>, usize, [bool; 3]);
+
+/// Apply the fixes of `first` (the findings of `source`) and lint the result again with
+/// `relint`, until no fix applies or the text stops changing. Within a pass, fixes whose
+/// edits overlap an earlier one (in report order) wait for the next pass, so the result
+/// does not depend on anything but the findings. A pass that would make the YAML
+/// unreadable, or bring back a text already seen, is not taken. None when nothing changed.
+pub fn converge(
+    source: &Arc<SourceFile>,
+    first: &[Diagnostic],
+    mode: FixMode,
+    mut relint: impl FnMut(&str) -> Pass,
+) -> Option<Converged> {
+    let mut text = source.text().to_string();
+    let mut current = Arc::clone(source);
+    let mut diagnostics: Option<Vec<Diagnostic>> = None;
+    let (mut suppressed, mut unsaid) = (0, [false; 3]);
+    let mut fixes = 0;
+    let mut seen: Vec<u64> = vec![hash(&text)];
+    let mut stopped = None;
+    for pass in 0.. {
+        let diags = diagnostics.as_deref().unwrap_or(first);
+        let (edits, count) = collect_edits(
+            diags
+                .iter()
+                .filter(|d| Arc::ptr_eq(&d.location.source, &current)),
+            mode,
+        );
+        if count == 0 {
+            break;
+        }
+        if pass == MAX_PASSES {
+            stopped = Some(format!("the fixes did not settle in {MAX_PASSES} passes"));
+            break;
+        }
+        let (next, applied) = apply(&text, &edits);
+        if applied == 0 || next == text {
+            break;
+        }
+        if seen.contains(&hash(&next)) {
+            stopped = Some("two fixes undo each other; the rest is left as it is".into());
+            break;
+        }
+        let (src, d, s, u) = relint(&next);
+        let was_readable = yaml_error(&text).is_none();
+        if was_readable && yaml_error(&next).is_some() {
+            stopped = Some("a fix would have made the YAML unreadable; it was not applied".into());
+            break;
+        }
+        seen.push(hash(&next));
+        text = next;
+        current = src;
+        diagnostics = Some(d);
+        (suppressed, unsaid) = (s, u);
+        fixes += count;
+    }
+    let diagnostics = diagnostics?;
+    Some(Converged {
+        text,
+        fixes,
+        diagnostics,
+        suppressed,
+        unsaid,
+        stopped,
+    })
+}
+
+fn yaml_error(text: &str) -> Option<crate::yaml::YamlError> {
+    crate::yaml::parse(text).error
+}
+
+fn hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+/// One file the fixes change.
+#[derive(Debug)]
+pub struct FixedFile {
+    /// The file as shown in the report.
+    pub display: String,
+    /// Where it is on disk; None for stdin (never written, whatever `--stdin-filename` says).
+    pub path: Option<PathBuf>,
+    /// The text as linted.
+    pub original: Arc<SourceFile>,
+    /// The text with every fix applied.
+    pub text: String,
+    pub fixes: usize,
+    pub stopped: Option<String>,
+}
+
+/// What writing the fixes did.
 #[derive(Debug, Default)]
 pub struct Fixed {
     pub fixes: usize,
@@ -77,58 +190,37 @@ pub struct Fixed {
     pub refused: Vec<(String, String)>,
 }
 
-/// Apply the fixes of `diagnostics` to the config files they are in. A file is rewritten
-/// only when its bytes on disk are still exactly the text that was linted (so nothing the
-/// user wrote since, and no byte that was not valid UTF-8, can be lost); stdin and log
-/// snippets are never written.
-pub fn fix_files(diagnostics: &[Diagnostic], mode: FixMode) -> Fixed {
+/// Write the fixed files. A file is rewritten only when its bytes on disk are still
+/// exactly the text that was linted (so nothing the user wrote since can be lost).
+pub fn write_fixed(files: &[FixedFile]) -> Fixed {
     let mut done = Fixed::default();
-    let mut files: Vec<&std::sync::Arc<crate::source::SourceFile>> = Vec::new();
-    for d in diagnostics.iter().filter(|d| d.fix.is_some()) {
-        let src = &d.location.source;
-        if !files.iter().any(|f| std::sync::Arc::ptr_eq(f, src)) {
-            files.push(src);
-        }
-    }
-    for src in files {
-        let name = src.name();
-        let (edits, count) = collect_edits(
-            diagnostics
-                .iter()
-                .filter(|d| std::sync::Arc::ptr_eq(&d.location.source, src)),
-            mode,
-        );
-        if count == 0 {
+    for f in files {
+        let Some(path) = f.path.as_ref().filter(|_| f.text != f.original.text()) else {
             continue;
-        }
-        let path = Path::new(name);
+        };
         match std::fs::read(path) {
-            Ok(bytes) if src.first_line() == 1 && bytes == src.text().as_bytes() => {}
+            Ok(bytes) if bytes == f.original.text().as_bytes() => {}
             Ok(_) => {
                 done.refused.push((
-                    name.to_string(),
-                    "the file changed since it was read, or is not valid UTF-8".into(),
+                    f.display.clone(),
+                    "the file changed since it was read".into(),
                 ));
                 continue;
             }
             Err(e) => {
                 done.refused
-                    .push((name.to_string(), format!("cannot read it back: {e}")));
+                    .push((f.display.clone(), format!("cannot read it back: {e}")));
                 continue;
             }
         }
-        let (text, applied) = apply(src.text(), &edits);
-        if applied == 0 {
-            continue;
-        }
-        match write_atomic(path, &text) {
+        match write_atomic(path, &f.text) {
             Ok(()) => {
-                done.fixes += count;
+                done.fixes += f.fixes;
                 done.files += 1;
             }
             Err(e) => done
                 .refused
-                .push((name.to_string(), format!("cannot write it: {e}"))),
+                .push((f.display.clone(), format!("cannot write it: {e}"))),
         }
     }
     done

@@ -71,3 +71,145 @@ fn a_file_that_is_not_utf8_is_never_rewritten() {
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
     assert!(out.contains("not fixed"), "{out}");
 }
+
+fn cli(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"))
+        .env("NO_COLOR", "1")
+        .current_dir(dir)
+        .args(["lint", "--isolated", "--format", "concise"])
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn diff_shows_what_fix_would_write_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("invokeai.yaml");
+    std::fs::write(&path, "host: 0.0.0.0\n").unwrap();
+    let (code, out, err) = cli(
+        dir.path(),
+        &["--invokeai-version", "5.9.1", "--diff", "invokeai.yaml"],
+        None,
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        out,
+        "--- invokeai.yaml\n+++ invokeai.yaml\n@@ -1 +1,2 @@\n+schema_version: 4.0.2\n host: 0.0.0.0\n"
+    );
+    assert!(err.contains("would fix 1 finding in 1 file"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "host: 0.0.0.0\n");
+    // Only safe fixes without --unsafe-fixes; nothing to do is exit 0.
+    std::fs::write(&path, "schema_version: 4.0.2\nram: 7\n").unwrap();
+    let (code, out, _) = cli(
+        dir.path(),
+        &["--invokeai-version", "5.9.1", "--diff", "invokeai.yaml"],
+        None,
+    );
+    assert_eq!((code, out.as_str()), (0, ""));
+    let (code, out, _) = cli(
+        dir.path(),
+        &[
+            "--invokeai-version",
+            "5.9.1",
+            "--diff",
+            "--unsafe-fixes",
+            "invokeai.yaml",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("+max_cache_ram_gb: 7"), "{out}");
+}
+
+#[test]
+fn stdin_fix_prints_the_text_and_never_writes_the_named_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let named = dir.path().join("invokeai.yaml");
+    std::fs::write(&named, "device: cpu\n").unwrap();
+    let (code, out, err) = cli(
+        dir.path(),
+        &[
+            "--invokeai-version",
+            "5.9.1",
+            "--fix",
+            "--stdin-filename",
+            "invokeai.yaml",
+            "-",
+        ],
+        Some("host: 0.0.0.0\n"),
+    );
+    assert_eq!(out, "schema_version: 4.0.2\nhost: 0.0.0.0\n", "{err}");
+    assert!(!err.contains("empty"), "{err}");
+    assert!(
+        err.contains("1 file clean"),
+        "the report goes to stderr: {err}"
+    );
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(&named).unwrap(), "device: cpu\n");
+}
+
+#[test]
+fn one_run_settles_and_a_second_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("invokeai.yaml");
+    // Two bad Windows paths, a missing schema_version, a second document: one run.
+    let text = "models_dir: \"E:\\Softwares\\models\"\noutputs_dir: \"E:\\Softwares\\outputs\"\n---\nhost: 0.0.0.0\n";
+    std::fs::write(&path, text).unwrap();
+    let args = [
+        "--invokeai-version",
+        "5.10.0",
+        "--vram-gb",
+        "8",
+        "--fix",
+        "--unsafe-fixes",
+        "invokeai.yaml",
+    ];
+    let (_, out, err) = cli(dir.path(), &args, None);
+    let first = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        first,
+        "schema_version: 4.0.2\nmodels_dir: 'E:\\Softwares\\models'\noutputs_dir: 'E:\\Softwares\\outputs'\nenable_partial_loading: true\n---\nhost: 0.0.0.0\n",
+        "{out}{err}"
+    );
+    let (_, out, err) = cli(dir.path(), &args, None);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), first, "{out}{err}");
+    assert!(!err.contains("fixed"), "{err}");
+}
+
+#[test]
+fn a_rename_is_offered_only_to_a_key_that_takes_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("invokeai.yaml");
+    std::fs::write(
+        &path,
+        "schema_version: 4.0.2\nxformers_enabled: false\nembeddings: true\n",
+    )
+    .unwrap();
+    let (_, out, _) = cli(
+        dir.path(),
+        &[
+            "--invokeai-version",
+            "5.9.1",
+            "--diff",
+            "--unsafe-fixes",
+            "invokeai.yaml",
+        ],
+        None,
+    );
+    assert!(!out.contains("attention_type: false"), "{out}");
+    assert!(!out.contains("embedding_dir: true"), "{out}");
+}

@@ -330,7 +330,7 @@ fn human_columns_count_characters_after_multibyte_text() {
 fn human_summary_closes_the_report() {
     let text = render_human(&report(), false);
     assert!(text.ends_with(
-        "Found 3 errors, 2 warnings, 1 info in 5 files (linted against InvokeAI 5.9.1, from --invokeai-version)\n"
+        "Found 3 errors, 2 warnings, 1 info in 5 files (linted against InvokeAI 5.9.1, from --invokeai-version); 1 fixable with --fix\n"
     ));
     let clean = report_with(Vec::new());
     assert_eq!(
@@ -376,7 +376,7 @@ fn concise_is_one_line_per_finding_plus_summary() {
     assert_eq!(lines.len(), 7);
     assert_eq!(
         lines[5],
-        "configs/unicode.yaml:2:19: warning[TS010] `\\i` in a double-quoted string is not a valid YAML escape"
+        "configs/unicode.yaml:2:19: warning[TS010] [fix] `\\i` in a double-quoted string is not a valid YAML escape"
     );
 }
 

@@ -40,6 +40,9 @@ pub struct LintInput {
     pub stdin: Option<Vec<u8>>,
     /// Working directory for discovery and globs; None: the process's.
     pub cwd: Option<PathBuf>,
+    /// `--fix` / `--diff`: fix each file in memory until no fix applies; the report is
+    /// of the fixed text, and [`super::Outcome::fixed`] holds it (nothing is written here).
+    pub fix: Option<crate::fix::FixMode>,
 }
 
 /// A problem with the run itself (exit 2).

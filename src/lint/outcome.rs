@@ -35,6 +35,8 @@ pub struct Outcome {
     pub suppressed: usize,
     /// The working directory's linter config (or `--config`'s), as named in messages.
     pub linter_config: Option<String>,
+    /// With `--fix` / `--diff`: the files the fixes change, in report order.
+    pub fixed: Vec<crate::fix::FixedFile>,
     /// The emptied per-file results, kept rather than freed (see `run`); never read.
     #[allow(dead_code)]
     pub(super) spent: Vec<Linted>,
@@ -224,6 +226,7 @@ mod tests {
             baseline: None,
             suppressed: 0,
             linter_config: None,
+            fixed: Vec::new(),
             spent: Vec::new(),
         }
     }

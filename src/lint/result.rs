@@ -31,4 +31,6 @@ pub(super) struct FileResult {
     /// The settings it was linted with: its linter config's `fail-on` and `max-warnings`
     /// judge it.
     pub(super) settings: Arc<FileSettings>,
+    /// With `--fix` / `--diff`: the text the fixes make, when they change anything.
+    pub(super) fixed: Option<Box<crate::fix::FixedFile>>,
 }

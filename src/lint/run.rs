@@ -123,6 +123,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
                 baseline: None,
                 suppressed: 0,
                 linter_config: cwd_config.map(|c| c.display().to_string()),
+                fixed: Vec::new(),
                 spent: Vec::new(),
             });
         }
@@ -153,6 +154,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     let mut files = Vec::with_capacity(results.len());
     let mut targets: Vec<(Arc<str>, &'static str)> = Vec::new();
     let mut suppressed = 0;
+    let mut fixed = Vec::new();
     let run_rule = ExitRule {
         fail_on,
         max_warnings,
@@ -166,6 +168,9 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     for r in &mut results {
         if let Some(e) = r.error.take() {
             return Err(e);
+        }
+        if let Some(f) = r.fixed.take() {
+            fixed.push(*f);
         }
         if let Some(why) = r.skipped.take() {
             skipped.push((std::mem::take(&mut r.display), why));
@@ -218,6 +223,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         baseline: stats,
         suppressed,
         linter_config: cwd_config.map(|c| c.display().to_string()),
+        fixed,
         spent: results,
     })
 }

@@ -12,10 +12,11 @@ use super::read::{config_from_bytes, read_config_bytes, too_big};
 use super::result::{FileResult, Linted};
 use super::settings::{Job, JobMaker};
 use super::target::choose_target_for;
-use crate::config::MAX_CONFIG_BYTES;
+use crate::config::{ConfigFile, MAX_CONFIG_BYTES};
 use crate::discover::{self, Candidate};
 use crate::facts::Target;
 use crate::host::HostFacts;
+use crate::source::SourceFile;
 
 pub(super) struct Shared<'a> {
     pub(super) input: &'a LintInput,
@@ -135,6 +136,7 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
         missing_kept: false,
         elsewhere: false,
         settings: Arc::clone(&job.settings),
+        fixed: None,
     });
     let bytes = match job.candidate.bytes {
         Some(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => Err(too_big(bytes.len() as u64)),
@@ -193,13 +195,46 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
             said.get_or_init(|| shared.first_missing.said_before(&result.display))[fact_index(fact)]
         },
     );
+    let (mut diags, mut suppressed, mut unsaid) = (found.diagnostics, found.suppressed, unsaid);
+    if let Some(mode) = shared.input.fix {
+        let relint = |text: &str| {
+            let c = ConfigFile::parse(SourceFile::new(result.display.as_str(), text))
+                .with_path(config.path.clone());
+            let (f, u) = lint_config_unless_said(
+                &c,
+                &job.settings.rules,
+                &facts,
+                target,
+                !shared.input.no_inline_suppressions,
+                &|fact| {
+                    said.get_or_init(|| shared.first_missing.said_before(&result.display))
+                        [fact_index(fact)]
+                },
+            );
+            (Arc::clone(&c.source), f.diagnostics, f.suppressed, u)
+        };
+        let fixed = fix_file(
+            &config,
+            &diags,
+            mode,
+            job.stdin,
+            &job.candidate.path,
+            relint,
+        );
+        if let Some((fixed, last)) = fixed {
+            if let Some((d, s, u)) = last {
+                (diags, suppressed, unsaid) = (d, s, u);
+            }
+            result.fixed = Some(Box::new(fixed));
+        }
+    }
     for (d, skipped) in result.missing_dropped.iter_mut().zip(unsaid) {
         *d += usize::from(skipped);
     }
-    result.suppressed = found.suppressed;
+    result.suppressed = suppressed;
     // Sorted already, here on the worker, so the run's final sort meets one ascending run
     // per file and has little left to do on the main thread.
-    result.diagnostics = found.diagnostics;
+    result.diagnostics = diags;
     shared.first_missing.drop_later(&mut result);
     // Kept until every file is done: give back the growth room now, while this thread can
     // still reuse it for the next file, instead of taking fresh pages for each file.
@@ -209,4 +244,44 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
         result.elsewhere |= !Arc::ptr_eq(&d.location.source, &config.source);
     }
     result
+}
+
+/// The last pass's findings, suppressed count and unsaid facts, when the fixes changed the text.
+type LastPass = Option<(Vec<crate::diagnostic::Diagnostic>, usize, [bool; 3])>;
+
+/// `--fix` / `--diff` for one file: fix until nothing applies. Stdin's text comes back even
+/// unchanged (`--fix` prints it whole); a file that is not valid UTF-8 is never fixed.
+fn fix_file(
+    config: &ConfigFile,
+    diags: &[crate::diagnostic::Diagnostic],
+    mode: crate::fix::FixMode,
+    stdin: bool,
+    path: &std::path::Path,
+    relint: impl FnMut(&str) -> crate::fix::Pass,
+) -> Option<(crate::fix::FixedFile, LastPass)> {
+    let unchanged = |stopped: Option<String>| crate::fix::FixedFile {
+        display: config.source.name().to_string(),
+        path: (!stdin).then(|| path.to_path_buf()),
+        original: Arc::clone(&config.source),
+        text: config.source.text().to_string(),
+        fixes: 0,
+        stopped,
+    };
+    if let Some(at) = config.invalid_utf8_at {
+        return diags.iter().any(|d| d.fix.is_some()).then(|| {
+            let why = format!(
+                "not fixed: the file is not valid UTF-8 (byte {at}), and is never rewritten"
+            );
+            (unchanged(Some(why)), None)
+        });
+    }
+    match crate::fix::converge(&config.source, diags, mode, relint) {
+        Some(done) => {
+            let mut file = unchanged(done.stopped);
+            file.text = done.text;
+            file.fixes = done.fixes;
+            Some((file, Some((done.diagnostics, done.suppressed, done.unsaid))))
+        }
+        None => stdin.then(|| (unchanged(None), None)),
+    }
 }

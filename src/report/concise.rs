@@ -49,6 +49,11 @@ fn lines(diagnostics: &[crate::diagnostic::Diagnostic]) -> Vec<u8> {
         out.push(b'[');
         out.extend_from_slice(d.code.as_bytes());
         out.extend_from_slice(b"] ");
+        if let Some(f) = &d.fix {
+            out.push(b'[');
+            out.extend_from_slice(super::fix_mark(f.applicability).as_bytes());
+            out.extend_from_slice(b"] ");
+        }
         // A message is one line here; a newline inside it would start a bogus record.
         let at = out.len();
         out.extend_from_slice(d.message.as_bytes());

@@ -66,6 +66,8 @@ struct Adapter<'a> {
     source: Snippet<'a>,
     labels: Vec<LabeledSpan>,
     children: Vec<Child<'a>>,
+    /// The help, with the fix (and how safe it is) on a line of its own.
+    help: Option<String>,
 }
 
 impl<'a> Adapter<'a> {
@@ -88,8 +90,20 @@ impl<'a> Adapter<'a> {
                 children.push(Child::new(&r.location, &r.message));
             }
         }
+        let fix = d.fix.as_ref().map(|f| {
+            format!(
+                "fix{}: {}",
+                super::fix_mark(f.applicability).trim_start_matches("fix"),
+                f.description
+            )
+        });
+        let help = match (&d.help, fix) {
+            (Some(h), Some(f)) => Some(format!("{h}\n{f}")),
+            (h, f) => h.clone().or(f),
+        };
         Adapter {
             d,
+            help,
             code: format!("{code} {name}"),
             url: rule_doc_url(name),
             source: Snippet(source),
@@ -119,8 +133,7 @@ impl miette::Diagnostic for Adapter<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.d
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }

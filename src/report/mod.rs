@@ -90,6 +90,13 @@ pub fn summary_line(report: &Report) -> String {
     .map(|(n, word)| plural(*n, word))
     .collect();
     let target = target_phrase(report);
+    if let Some(fixable) = fixable_line(report) {
+        return format!(
+            "Found {} in {} ({target}); {fixable}",
+            counts.join(", "),
+            plural(s.files, "file")
+        );
+    }
     if counts.is_empty() {
         match s.files {
             0 => format!("No files linted ({target})"),
@@ -102,6 +109,34 @@ pub fn summary_line(report: &Report) -> String {
             counts.join(", "),
             plural(s.files, "file")
         )
+    }
+}
+
+/// How a finding's fix is marked in the human and concise formats.
+pub fn fix_mark(a: crate::diagnostic::Applicability) -> &'static str {
+    match a {
+        crate::diagnostic::Applicability::Safe => "fix",
+        crate::diagnostic::Applicability::Unsafe => "fix (unsafe)",
+    }
+}
+
+/// `3 fixable with --fix (1 more with --unsafe-fixes)`, when a finding has a fix.
+pub fn fixable_line(report: &Report) -> Option<String> {
+    let (mut safe, mut unsafe_) = (0, 0);
+    for d in &report.diagnostics {
+        match d.fix.as_ref().map(|f| f.applicability) {
+            Some(crate::diagnostic::Applicability::Safe) => safe += 1,
+            Some(crate::diagnostic::Applicability::Unsafe) => unsafe_ += 1,
+            None => {}
+        }
+    }
+    match (safe, unsafe_) {
+        (0, 0) => None,
+        (s, 0) => Some(format!("{s} fixable with --fix")),
+        (0, u) => Some(format!("{u} fixable with --fix --unsafe-fixes")),
+        (s, u) => Some(format!(
+            "{s} fixable with --fix ({u} more with --unsafe-fixes)"
+        )),
     }
 }
 

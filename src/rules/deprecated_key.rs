@@ -56,7 +56,7 @@ impl Rule for DeprecatedKey {
                     } else {
                         format!("Use `{by}` instead (check the value: the replacement may not mean the same), or delete the key")
                     });
-                    if !set {
+                    if !set && crate::rules::unknown_key::accepts(cx, by, &s) {
                         d = d.fix(Fix::replace(
                             Applicability::Unsafe,
                             format!("Rename to `{by}`"),

@@ -83,11 +83,10 @@ impl Rule for InvalidChoice {
             let mut help = format!("Allowed: {allowed}");
             if let Some(best) = best.as_ref().filter(|_| !quoted_number) {
                 help = format!("Did you mean `{best}`? {help}");
-                d = d.fix(Fix::replace(
+                d = d.fix(Fix::one(
                     Applicability::Unsafe,
                     format!("Replace with `{best}`"),
-                    s.value.span,
-                    best.clone(),
+                    crate::edits::replace_value(cx.config.source.text(), s.value, best),
                 ));
             }
             if quoted_number {

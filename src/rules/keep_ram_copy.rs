@@ -82,11 +82,10 @@ impl Rule for KeepRamCopy {
         .label("a RAM copy of every model on the GPU")
         .help("Set `keep_ram_copy_of_weights: false` to lower average RAM use. The trade-off: switching models and applying LoRAs get slower, because weights must be reloaded instead of copied back; peak RAM may not drop");
         d = match &set {
-            Some(s) => d.key(s.path()).fix(Fix::replace(
+            Some(s) => d.key(s.path()).fix(Fix::one(
                 Applicability::Unsafe,
                 "Set keep_ram_copy_of_weights to false",
-                s.value.span,
-                "false",
+                crate::edits::replace_value(cx.config.source.text(), s.value, "false"),
             )),
             None => d.key("keep_ram_copy_of_weights"),
         };

@@ -84,7 +84,7 @@ impl Rule for MaxCacheVramOverBudget {
                 gib(safe),
                 gib(w)
             ))
-            .fix(Fix::replace(Applicability::Unsafe, format!("Lower max_cache_vram_gb to {}", gib(safe)), s.value.span, gib(safe)))
+            .fix(Fix::one(Applicability::Unsafe, format!("Lower max_cache_vram_gb to {}", gib(safe)), crate::edits::replace_value(cx.config.source.text(), s.value, &gib(safe))))
         } else if cap > bound * 0.9 {
             Diagnostic::new(
                 &META,

@@ -1,10 +1,10 @@
 //! IL106 missing-schema-version: a flat file without `schema_version`.
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::edits::{insert_setting, Place};
 use crate::rules::schema_version::facts;
 use crate::rules::util::{cite_target, target_phrase};
 use crate::rules::{Category, Context, Rule, RuleMeta};
-use crate::source::Span;
 
 pub static META: RuleMeta = RuleMeta {
     code: "IL106",
@@ -49,8 +49,7 @@ impl Rule for MissingSchemaVersion {
             .and_then(|e| e.first())
             .map(|e| e.key.span)
             .unwrap_or_default();
-        let insert_at = line_start(cx.config.source.text(), first.start);
-        let d = Diagnostic::new(&META, cx.config.loc(first), msg)
+        let mut d = Diagnostic::new(&META, cx.config.loc(first), msg)
             .severity(if fatal {
                 Severity::Error
             } else {
@@ -61,19 +60,16 @@ impl Rule for MissingSchemaVersion {
             .help(format!(
                 "Add `schema_version: {}` as the first setting (the schema this release writes)",
                 f.written
-            ))
-            .fix(Fix::replace(
-                Applicability::Safe,
-                format!("Insert `schema_version: {}`", f.written),
-                Span::new(insert_at, insert_at),
-                format!("schema_version: {}\n", f.written),
             ));
+        let value = f.written.to_string();
+        if let Some(edit) = insert_setting(cx.config, "schema_version", &value, None, Place::First)
+        {
+            d = d.fix(Fix {
+                description: format!("Insert `schema_version: {}`", f.written),
+                applicability: Applicability::Safe,
+                edits: vec![edit],
+            });
+        }
         out.push(cite_target(d, cx.target));
     }
-}
-
-fn line_start(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .rfind('\n')
-        .map_or(0, |i| i + 1)
 }

@@ -2,6 +2,7 @@
 //! redundant, or missing where it would help.
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Location, Severity};
+use crate::edits::{insert_setting, remove_setting, Place};
 use crate::facts::DeviceKind;
 use crate::rules::machine::{boolean, device};
 use crate::rules::util::gib;
@@ -72,7 +73,11 @@ impl Rule for PartialLoading {
                     .key(s.path())
                     .label("redundant")
                     .help("Remove the line, unless the same file must also work on InvokeAI 5.6 – 6.12, where the default is false")
-                    .fix(Fix::replace(Applicability::Safe, "Remove the redundant line", whole_line(cx.config.source.text(), s.key.span.start, s.value.span.end), String::new())),
+                    .fix_opt(remove_setting(cx.config, "enable_partial_loading").map(|edits| Fix {
+                        description: "Remove the redundant line".into(),
+                        applicability: Applicability::Safe,
+                        edits,
+                    })),
                 );
             }
             return;
@@ -117,7 +122,13 @@ impl Rule for PartialLoading {
         .key("enable_partial_loading")
         .label("low-VRAM mode is off")
         .help("Add `enable_partial_loading: true`: a model that does not fit is then loaded in part and the rest streamed from RAM, instead of failing with out-of-memory (the default from 6.13.0)")
-        .fix(Fix::replace(Applicability::Unsafe, "Add enable_partial_loading: true", Span::new(end_insert(cx.config.source.text()), end_insert(cx.config.source.text())), insertion(cx.config.source.text())));
+        .fix_opt(
+            insert_setting(cx.config, "enable_partial_loading", "true", None, Place::Last).map(|e| Fix {
+                description: "Add enable_partial_loading: true".into(),
+                applicability: Applicability::Unsafe,
+                edits: vec![e],
+            }),
+        );
         // Cite what the message gives as the reason.
         match (oom, log, small) {
             (Some(e), Some(l), _) => {
@@ -131,25 +142,4 @@ impl Rule for PartialLoading {
         }
         out.push(d);
     }
-}
-
-/// The span of the lines holding [start, end), line break included.
-fn whole_line(text: &str, start: usize, end: usize) -> Span {
-    let s = text[..start].rfind('\n').map_or(0, |i| i + 1);
-    let e = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
-    Span::new(s, e)
-}
-
-fn end_insert(text: &str) -> usize {
-    text.len()
-}
-
-/// Append at the end, adding the missing final newline first.
-fn insertion(text: &str) -> String {
-    let nl = if text.is_empty() || text.ends_with('\n') {
-        ""
-    } else {
-        "\n"
-    };
-    format!("{nl}enable_partial_loading: true\n")
 }

@@ -107,7 +107,7 @@ fn finding(cx: &Context<'_>, s: &Setting<'_>, v3_target: bool) -> Diagnostic {
         let help = help.join(" ");
         d = d.help(help);
         if let Some(by) = spec.replaced_by.as_deref().filter(|b| is_key_name(b)) {
-            if cx.kb.key_in(by, cx.target.release).is_some() && cx.config.get(by).is_none() {
+            if accepts(cx, by, s) && cx.config.get(by).is_none() {
                 d = d.fix(rename(s, by, format!("Rename to `{by}`")));
             }
         }
@@ -125,8 +125,15 @@ fn finding(cx: &Context<'_>, s: &Setting<'_>, v3_target: bool) -> Diagnostic {
                 .join(", ");
             d = d
                 .label(format!("did you mean `{best}`?"))
-                .help(format!("Did you mean {list}? Run `invokeai-lint keys --invokeai-version {rel}` for every key this release accepts"))
-                .fix(rename(s, best, format!("Rename to `{best}`")));
+                .help(format!("Did you mean {list}? Run `invokeai-lint keys --invokeai-version {rel}` for every key this release accepts"));
+            // Only to a key that takes this value and is not set already: a rename that
+            // makes a start-up error or a duplicate is no fix.
+            if let Some(to) = suggestions
+                .iter()
+                .find(|k| accepts(cx, k, s) && cx.config.get(k).is_none())
+            {
+                d = d.fix(rename(s, to, format!("Rename to `{to}`")));
+            }
         } else {
             d = d.help(format!(
                 "Remove the key. Run `invokeai-lint keys --invokeai-version {rel}` for every key this release accepts"
@@ -151,6 +158,13 @@ fn is_key_name(s: &str) -> bool {
     !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Whether `key` exists in the target release and accepts the setting's value as written.
+pub fn accepts(cx: &Context<'_>, key: &str, s: &Setting<'_>) -> bool {
+    cx.kb
+        .key_in(key, cx.target.release)
+        .is_some_and(|k| crate::knowledge::validate::check(k.rev, s.value).is_ok())
 }
 
 /// Renaming changes which setting the value goes to: never automatic.
