@@ -101,6 +101,9 @@ pub enum Command {
         #[command(subcommand)]
         action: BaselineCommand,
     },
+    /// Migrate an old invokeai.yaml (3.x nested, or an older 4.0.x schema) as InvokeAI does at
+    /// start-up, keeping every comment; prints the result (or a diff, or writes it).
+    Migrate(crate::migrate_cli::MigrateArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -308,6 +311,7 @@ fn run(cli: Cli) -> Result<i32, String> {
         Command::PrintConfig(args) => print_config(args),
         Command::Schema { which } => schema(which),
         Command::Baseline { action } => baseline(action),
+        Command::Migrate(args) => crate::migrate_cli::run(&args),
         Command::Completions { shell } => {
             let mut out = std::io::stdout().lock();
             clap_complete::generate(shell, &mut Cli::command(), "invokeai-lint", &mut out);

@@ -17,6 +17,8 @@ pub mod knowledge;
 pub mod lint;
 pub mod linter_config;
 pub mod log;
+pub mod migrate;
+pub mod migrate_cli;
 pub mod open;
 pub mod paths;
 pub mod print_config;

@@ -50,7 +50,9 @@ impl Rule for SchemaVersionOutdated {
             })
             .collect();
         let mut help = format!(
-            "InvokeAI keeps a copy as invokeai.yaml.bak. To keep your comments, set `schema_version: {}` yourself after checking the changes",
+            "InvokeAI keeps a copy as invokeai.yaml.bak. To keep your comments, run `invokeai-lint migrate {} --to {} --write` first (it makes the same changes on your text); or set `schema_version: {}` yourself after checking them",
+            cx.config.name(),
+            cx.target.release.version,
             f.written
         );
         if !steps.is_empty() {

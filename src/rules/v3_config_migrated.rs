@@ -47,7 +47,7 @@ impl Rule for V3ConfigMigrated {
             ),
         )
         .label("3.x layout")
-        .help("Rewrite it as a flat file yourself (one `key: value` per line, `schema_version` first) to keep control of what changes; any other finding on a key of this file says what the migration drops or renames");
+        .help(format!("Run `invokeai-lint migrate {} --to {}` to see the flat file InvokeAI would make, with your comments kept (`--write` writes it); any other finding on a key of this file says what the migration drops or renames", cx.config.name(), cx.target.release.version));
         out.push(cite_target(head, cx.target));
 
         // A section that is not a mapping crashes the v3 migration (it calls .items() on it,
