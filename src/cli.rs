@@ -303,8 +303,11 @@ fn run(cli: Cli) -> Result<i32, String> {
             invokeai_version,
             format,
         } => keys(invokeai_version.as_deref(), format),
-        Command::Facts { host: true, .. } => {
-            print_host();
+        Command::Facts {
+            host: true, format, ..
+        } => {
+            let h = crate::host::detect();
+            print!("{}", crate::host::render(&h, format == ListFormat::Json));
             Ok(0)
         }
         Command::Facts { logs, format, .. } => facts(&logs, format),
@@ -399,6 +402,7 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
         (true, true) => Some(crate::fix::FixMode::All),
     };
     let (mut input, mut show) = split(args);
+    check_statistics_format(&show)?;
     input.fix = mode;
     let mut outcome = lint::run(&input).map_err(|e| e.0)?;
     if diff {
@@ -421,11 +425,30 @@ fn run_lint(args: LintArgs) -> Result<i32, String> {
     code
 }
 
+/// `--statistics` prints a table of counts (or JSON): it has no SARIF, GitHub, GitLab
+/// or JUnit form, and printing the table under such a flag would feed a CI tool text it
+/// cannot read.
+fn check_statistics_format(show: &Show) -> Result<(), String> {
+    match show.format {
+        Format::Human | Format::Concise | Format::Json => Ok(()),
+        _ if !show.statistics => Ok(()),
+        other => Err(format!(
+            "--statistics prints counts as text or JSON; it cannot be combined with --format {}",
+            clap::ValueEnum::to_possible_value(&other)
+                .map_or_else(String::new, |v| v.get_name().to_string())
+        )),
+    }
+}
+
 /// Render the report where it was asked for, say on stderr what the report does not,
 /// and decide the exit code.
 fn emit(outcome: &Outcome, show: &Show) -> Result<i32, String> {
     let report = &outcome.report;
-    let nothing_linted = report.files.is_empty() && report.skipped.is_empty();
+    // Nothing to show: no file linted, and (for the formats read by people) nothing but
+    // inputs that could not be read, which stderr already says; machine formats still get
+    // their document, listing the inputs they skipped.
+    let nothing_linted = report.files.is_empty()
+        && (report.skipped.is_empty() || matches!(show.format, Format::Human | Format::Concise));
     let color = show.output_file.is_none() && use_color(show.color);
     let streams = show.output_file.is_none()
         && !show.statistics
@@ -465,7 +488,13 @@ fn emit(outcome: &Outcome, show: &Show) -> Result<i32, String> {
             } else {
                 report::render(report, show.format, color, &mut buf).map_err(|e| e.to_string())?;
                 if show.quiet && matches!(show.format, Format::Human | Format::Concise) {
-                    strip_summary(&mut buf, &report::summary_line(report));
+                    let summary = match show.format {
+                        Format::Human => {
+                            report::human::summary(report, &report::human_style(color))
+                        }
+                        _ => report::summary_line(report),
+                    };
+                    strip_summary(&mut buf, &summary);
                 }
             }
         }
@@ -631,20 +660,53 @@ fn print_rules(format: ListFormat) {
                 serde_json::to_string_pretty(&metas).expect("rules serialize")
             );
         }
-        ListFormat::Human => {
-            for m in metas {
-                println!(
-                    "{:<6} {:<34} {:<8} {:<7} {}{}",
-                    m.code,
-                    m.name,
-                    m.category.as_str(),
-                    m.default_severity.as_str(),
-                    m.summary,
-                    if m.fixable { " (fixable)" } else { "" }
-                );
+        ListFormat::Human => match crate::table::stdout_width() {
+            Some(width) => print!("{}", rules_table(&metas, width)),
+            None => {
+                for m in metas {
+                    println!(
+                        "{:<6} {:<34} {:<8} {:<7} {}{}",
+                        m.code,
+                        m.name,
+                        m.category.as_str(),
+                        m.default_severity.as_str(),
+                        m.summary,
+                        if m.fixable { " (fixable)" } else { "" }
+                    );
+                }
             }
-        }
+        },
     }
+}
+
+/// The rule list fitted to a terminal `width` columns wide.
+fn rules_table(metas: &[&rules::RuleMeta], width: usize) -> String {
+    use crate::table::Column;
+    let column = |heading, wrap, droppable| Column {
+        heading,
+        wrap,
+        droppable,
+    };
+    let columns = [
+        column("", false, false),
+        column("", false, false),
+        column("", false, true),
+        column("", false, false),
+        column("", true, false),
+    ];
+    let rows: Vec<Vec<String>> = metas
+        .iter()
+        .map(|m| {
+            vec![
+                m.code.to_string(),
+                m.name.to_string(),
+                m.category.as_str().to_string(),
+                m.default_severity.as_str().to_string(),
+                format!("{}{}", m.summary, if m.fixable { " (fixable)" } else { "" }),
+            ]
+        })
+        .collect();
+    crate::table::render(&columns, &rows, Some(width))
 }
 
 fn explain(what: &str) -> Result<i32, String> {
@@ -691,41 +753,4 @@ fn facts(logs: &[PathBuf], format: ListFormat) -> Result<i32, String> {
     let text = crate::log::render::render_facts(&all, format == ListFormat::Json);
     print!("{text}");
     Ok(if failed { 2 } else { 0 })
-}
-
-fn print_host() {
-    let h = crate::host::detect();
-    let show = |what: &str, v: Option<String>, o: Option<&crate::facts::Origin>| match (v, o) {
-        (Some(v), Some(o)) => println!("{what:<8} {v}  — {}", o.describe()),
-        _ => println!("{what:<8} unknown"),
-    };
-    show(
-        "os",
-        h.os.as_ref().map(|f| f.value.clone()),
-        h.os.as_ref().map(|f| &f.origin),
-    );
-    show(
-        "ram",
-        h.ram_gib.as_ref().map(|f| format!("{:.2} GiB", f.value)),
-        h.ram_gib.as_ref().map(|f| &f.origin),
-    );
-    show(
-        "vram",
-        h.vram_gib.as_ref().map(|f| format!("{:.2} GiB", f.value)),
-        h.vram_gib.as_ref().map(|f| &f.origin),
-    );
-    show(
-        "device",
-        h.device.as_ref().map(|f| {
-            let d = &f.value;
-            match &d.name {
-                Some(n) => format!("{} ({n})", d.kind.as_str()),
-                None => d.kind.as_str().to_string(),
-            }
-        }),
-        h.device.as_ref().map(|f| &f.origin),
-    );
-    for n in &h.notes {
-        println!("note     {n}");
-    }
 }

@@ -227,6 +227,13 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings a baseline (`--baseline`) listed as known and so left out.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub baseline_hidden: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {

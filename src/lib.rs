@@ -29,4 +29,5 @@ pub mod selection;
 pub mod source;
 pub mod statistics;
 pub mod suppress;
+pub mod table;
 pub mod yaml;

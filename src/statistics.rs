@@ -13,34 +13,75 @@ pub struct RuleCount {
     pub count: usize,
     /// The most severe level among this rule's findings.
     pub severity: Severity,
+    /// How many of them are at each level (a rule's severity depends on the case).
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
     /// How many of them carry a fix.
     pub fixable: usize,
+}
+
+impl RuleCount {
+    fn add(&mut self, d: &Diagnostic) {
+        self.count += 1;
+        self.severity = self.severity.max(d.severity);
+        match d.severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+        self.fixable += usize::from(d.fix.is_some());
+    }
+
+    /// `warning` when all are warnings, else each level with its count: `1 error, 7 info`.
+    fn levels(&self) -> String {
+        let levels: Vec<(usize, &str)> = [
+            (self.errors, "error"),
+            (self.warnings, "warning"),
+            (self.infos, "info"),
+        ]
+        .into_iter()
+        .filter(|&(n, _)| n > 0)
+        .collect();
+        match levels.as_slice() {
+            [(_, level)] => level.to_string(),
+            many => many
+                .iter()
+                .map(|(n, level)| format!("{n} {level}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
 }
 
 /// Counts per rule, most frequent first, then by code.
 pub fn count(diags: &[Diagnostic]) -> Vec<RuleCount> {
     let mut out: Vec<RuleCount> = Vec::new();
     for d in diags {
-        match out.iter_mut().find(|c| c.code == d.code) {
-            Some(c) => {
-                c.count += 1;
-                c.severity = c.severity.max(d.severity);
-                c.fixable += usize::from(d.fix.is_some());
+        let i = match out.iter().position(|c| c.code == d.code) {
+            Some(i) => i,
+            None => {
+                out.push(RuleCount {
+                    code: d.code,
+                    name: d.name,
+                    count: 0,
+                    severity: d.severity,
+                    errors: 0,
+                    warnings: 0,
+                    infos: 0,
+                    fixable: 0,
+                });
+                out.len() - 1
             }
-            None => out.push(RuleCount {
-                code: d.code,
-                name: d.name,
-                count: 1,
-                severity: d.severity,
-                fixable: usize::from(d.fix.is_some()),
-            }),
-        }
+        };
+        out[i].add(d);
     }
     out.sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(b.code)));
     out
 }
 
-/// Aligned columns: count, code, name, severity, and `[fixable]` when all of them are.
+/// Aligned columns: count, code, name, severity (each level's count when they differ),
+/// and `[fixable]` when all of them are.
 pub fn render_text(counts: &[RuleCount], out: &mut dyn Write) -> io::Result<()> {
     let width = counts
         .iter()
@@ -60,7 +101,7 @@ pub fn render_text(counts: &[RuleCount], out: &mut dyn Write) -> io::Result<()> 
             c.count,
             c.code,
             c.name,
-            c.severity.as_str()
+            c.levels()
         )?;
     }
     Ok(())
@@ -97,11 +138,12 @@ mod tests {
         assert_eq!(counts[0].name, "unknown-key");
         assert_eq!(counts[0].count, 2);
         assert_eq!(counts[0].severity, Severity::Error);
+        assert_eq!((counts[0].errors, counts[0].warnings), (1, 1));
         let mut text = Vec::new();
         render_text(&counts, &mut text).unwrap();
         assert_eq!(
             String::from_utf8(text).unwrap(),
-            "2  IL101  unknown-key     error\n1  IL105  deprecated-key  warning\n"
+            "2  IL101  unknown-key     1 error, 1 warning\n1  IL105  deprecated-key  warning\n"
         );
     }
 }

@@ -232,6 +232,7 @@ fn report_with(diagnostics: Vec<Diagnostic>) -> Report {
         diagnostics,
         skipped: vec![("configs/missing.yaml".into(), "no such file".into())],
         summary,
+        fail_on: Severity::Error,
     }
 }
 
@@ -243,7 +244,11 @@ fn render(report: &Report, format: Format) -> String {
 
 fn render_human(report: &Report, color: bool) -> String {
     let mut out = Vec::new();
-    let style = human::Style { color, width: 100 };
+    let style = human::Style {
+        color,
+        width: 100,
+        fit: false,
+    };
     human::render(report, &style, &mut out).expect("render");
     String::from_utf8(out).expect("utf-8")
 }
@@ -692,7 +697,9 @@ fn sarif_lists_rules_and_points_results_at_them() {
 
 #[test]
 fn junit_counts_match_the_cases() {
-    let text = render(&report(), Format::Junit);
+    let mut at_warning = report();
+    at_warning.fail_on = Severity::Warning;
+    let text = render(&at_warning, Format::Junit);
     // 6 findings, a passing case for the clean file, an error case for the skipped one.
     assert_eq!(text.matches("<testcase ").count(), 8);
     assert!(text.contains(r#"<testsuites name="invokeai-lint" tests="8" failures="5" errors="1">"#));
@@ -702,4 +709,15 @@ fn junit_counts_match_the_cases() {
     // Infos pass: they do not turn a test report red.
     assert_eq!(text.matches("<failure ").count(), 5);
     assert_eq!(text.matches("<system-out>").count(), 1);
+    // With the default --fail-on error only errors fail, as only they fail the run.
+    let report = report();
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let text = render(&report, Format::Junit);
+    assert_eq!(text.matches("<failure ").count(), errors);
+    assert_eq!(text.matches("<system-out>").count(), 6 - errors);
+    assert!(text.contains(&format!(r#"failures="{errors}""#)));
 }

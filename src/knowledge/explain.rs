@@ -274,20 +274,17 @@ pub fn keys_listing(v: &Version, json: bool) -> Result<String, String> {
 fn human_table(release: &crate::knowledge::Release, keys: &[KeyAt<'_>]) -> String {
     let nested = release.schema_version.is_none();
     let mut out = String::new();
-    let _ = write!(
-        out,
-        "InvokeAI {} accepts {} settings",
+    let width = crate::table::stdout_width();
+    let shape = match &release.schema_version {
+        Some(s) => format!("flat file, schema_version {s}"),
+        None => "3.x file: each under InvokeAI: → its SECTION".to_string(),
+    };
+    let heading = format!(
+        "InvokeAI {} accepts {} settings ({shape}).",
         release.version,
         keys.len()
     );
-    match &release.schema_version {
-        Some(s) => {
-            let _ = writeln!(out, " (flat file, schema_version {s}).");
-        }
-        None => {
-            let _ = writeln!(out, " (3.x file: each under InvokeAI: → its SECTION).");
-        }
-    }
+    let _ = writeln!(out, "{}", crate::table::fit_text(&heading, width));
     let _ = writeln!(out);
 
     const TYPE_WIDTH: usize = 44;
@@ -333,35 +330,37 @@ fn human_table(release: &crate::knowledge::Release, keys: &[KeyAt<'_>]) -> Strin
             note.join("; "),
         ]);
     }
-    let widths: Vec<usize> = (0..4)
-        .map(|col| {
-            rows.iter()
-                .map(|r| r[col].chars().count())
-                .max()
-                .unwrap_or(0)
+    // On a terminal the table fits its width (NOTE and TYPE wrap); piped, it is as wide
+    // as its cells.
+    let column = |heading, wrap| crate::table::Column {
+        heading,
+        wrap,
+        droppable: false,
+    };
+    let mut columns = vec![column("NAME", false)];
+    if nested {
+        columns.push(column("SECTION", true));
+    }
+    columns.extend([
+        column("TYPE", true),
+        column("DEFAULT", true),
+        column("NOTE", true),
+    ]);
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .skip(1)
+        .map(|r| {
+            r.into_iter()
+                .enumerate()
+                .filter(|&(i, _)| nested || i != 1)
+                .map(|(_, c)| c)
+                .collect()
         })
         .collect();
-    for r in &rows {
-        let mut line = String::new();
-        for (col, cell) in r.iter().enumerate() {
-            if col == 1 && !nested {
-                continue;
-            }
-            if col < 4 {
-                let w = widths.get(col).copied().unwrap_or(0);
-                let pad = w.saturating_sub(cell.chars().count());
-                line.push_str(cell);
-                line.push_str(&" ".repeat(pad + 2));
-            } else {
-                line.push_str(cell);
-            }
-        }
-        let _ = writeln!(out, "{}", line.trim_end());
-    }
-    let _ = writeln!(
-        out,
-        "\n`invokeai-lint explain NAME` shows a setting's history; a TYPE cut short ends in …"
-    );
+    out.push_str(&crate::table::render(&columns, &rows, width));
+    let footer =
+        "`invokeai-lint explain NAME` shows a setting's history; a TYPE cut short ends in …";
+    let _ = writeln!(out, "\n{}", crate::table::fit_text(footer, width));
     out
 }
 

@@ -109,7 +109,8 @@ pub fn exit_code(o: &Outcome, exit_zero: bool) -> (i32, Option<String>) {
                 return (
                     1,
                     Some(format!(
-                        "{warnings} warnings, more than --max-warnings {max} allows"
+                        "{}, more than --max-warnings {max} allows",
+                        crate::report::plural(warnings, "warning")
                     )),
                 );
             }
@@ -136,9 +137,13 @@ pub fn exit_code(o: &Outcome, exit_zero: bool) -> (i32, Option<String>) {
         if warnings > max {
             let why = match &rule.config {
                 Some(file) => format!(
-                    "{warnings} warnings in the files {file} governs, more than its max-warnings {max} allows"
+                    "{} in the files {file} governs, more than its max-warnings {max} allows",
+                    crate::report::plural(warnings, "warning")
                 ),
-                None => format!("{warnings} warnings, more than --max-warnings {max} allows"),
+                None => format!(
+                    "{}, more than --max-warnings {max} allows",
+                    crate::report::plural(warnings, "warning")
+                ),
             };
             return (1, Some(why));
         }
@@ -178,6 +183,7 @@ pub(super) fn empty_report() -> Report {
         diagnostics: Vec::new(),
         skipped: Vec::new(),
         summary: Summary::default(),
+        fail_on: Severity::Error,
     }
 }
 
@@ -217,6 +223,7 @@ mod tests {
                     .map(|i| (format!("f{i}"), "no such file".into()))
                     .collect(),
                 summary,
+                fail_on: Severity::Error,
             },
             fail_on,
             max_warnings: max,

@@ -64,10 +64,9 @@ pub fn read_config_bytes(path: &Path, regular: bool) -> Result<Vec<u8>, String> 
         Err(e) => return Err(io_reason(e)),
     };
     if bytes.len() as u64 > MAX_CONFIG_BYTES {
-        let len = bytes.len() as u64;
         // Do not keep a multi-megabyte buffer around for the next small file.
         SCRATCH.with(|scratch| *scratch.borrow_mut() = Vec::new());
-        return Err(too_big(len));
+        return Err(too_big(limited.get_ref().metadata().ok().map(|m| m.len())));
     }
     Ok(bytes)
 }
@@ -82,9 +81,15 @@ fn read_some(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     }
 }
 
-pub(super) fn too_big(len: u64) -> String {
+/// Why a file over the limit is not read. Reading stops one byte past the limit, so the
+/// size said is the file's own (from its metadata) when it has one, not what was read.
+pub(super) fn too_big(size: Option<u64>) -> String {
+    let size = match size.filter(|&n| n > MAX_CONFIG_BYTES) {
+        Some(n) => format!("{n} bytes"),
+        None => format!("more than {MAX_CONFIG_BYTES} bytes"),
+    };
     format!(
-        "is {len} bytes; an invokeai.yaml is a few KB, so this is not one (limit {MAX_CONFIG_BYTES})"
+        "is {size}; an invokeai.yaml is a few KB, so this is not one (limit {MAX_CONFIG_BYTES})"
     )
 }
 

@@ -204,7 +204,10 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
             fixed: compared.fixed,
         }
     });
-    let summary = Summary::count(files.len(), &diagnostics);
+    let summary = Summary {
+        baseline_hidden: stats.as_ref().map_or(0, |s| s.known),
+        ..Summary::count(files.len(), &diagnostics)
+    };
     let (invokeai_version, target_source) = describe_targets(&targets);
     Ok(Outcome {
         report: Report {
@@ -214,6 +217,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
             diagnostics,
             skipped,
             summary,
+            fail_on,
         },
         fail_on,
         max_warnings,

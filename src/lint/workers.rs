@@ -139,7 +139,9 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
         fixed: None,
     });
     let bytes = match job.candidate.bytes {
-        Some(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => Err(too_big(bytes.len() as u64)),
+        Some(bytes) if bytes.len() as u64 > MAX_CONFIG_BYTES => Err(too_big(
+            std::fs::metadata(&job.candidate.path).ok().map(|m| m.len()),
+        )),
         Some(bytes) => Ok(bytes),
         None => read_config_bytes(&job.candidate.path, job.candidate.regular),
     };
@@ -158,12 +160,15 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
         std::fs::canonicalize(&job.candidate.path).ok()
     };
     let config = config_from_bytes(&result.display, bytes).with_path(path);
-    let facts = combine_facts(
+    let mut facts = combine_facts(
         job.log,
         shared.host.as_ref(),
         &job.settings.facts,
         &shared.flags,
     );
+    if let Some(host) = shared.host.as_ref().filter(|h| h.gpus.len() > 1) {
+        crate::host::choose_gpu(&mut facts, host, &config);
+    }
     let per_file;
     let target = match &shared.flag_target {
         Some((t, text)) => {

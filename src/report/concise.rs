@@ -110,6 +110,7 @@ mod tests {
             summary: Summary::count(1, &diagnostics),
             diagnostics,
             skipped: vec![],
+            fail_on: crate::diagnostic::Severity::Error,
         };
         let mut out = Vec::new();
         render(&report, &mut out).unwrap();

@@ -9,20 +9,33 @@
 use std::fmt;
 use std::io::{self, Write};
 
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
-};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode, SourceSpan};
 
+use super::window::{Window, PIPE_LINE_LIMIT};
 use super::{rule_doc_url, rule_ident, summary_line, Report};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::source::{SourceFile, Span};
 
 /// How to draw: with ANSI colour (and hyperlinked rule codes) or plain, and how wide.
+/// `fit`: the report goes to a terminal `width` columns wide, so source lines are cut
+/// to fit it; otherwise only lines wider than [`PIPE_LINE_LIMIT`] are cut.
 #[derive(Clone, Copy, Debug)]
 pub struct Style {
     pub color: bool,
     pub width: usize,
+    pub fit: bool,
+}
+
+impl Style {
+    /// Columns a source line may take: the width less miette's gutter (line number,
+    /// ` │ `, room for the bars of labels that span lines).
+    fn line_columns(&self, line_number_digits: usize) -> usize {
+        if self.fit {
+            self.width.saturating_sub(line_number_digits + 8)
+        } else {
+            PIPE_LINE_LIMIT
+        }
+    }
 }
 
 pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result<()> {
@@ -30,15 +43,25 @@ pub fn render(report: &Report, style: &Style, out: &mut dyn Write) -> io::Result
     for d in &report.diagnostics {
         let mut text = String::new();
         handler
-            .render_report(&mut text, &Adapter::new(d))
+            .render_report(&mut text, &Adapter::new(d, style))
             .map_err(|_| io::Error::other("could not render a diagnostic"))?;
         writeln!(out, "{text}")?;
     }
-    let summary = summary_line(report);
+    let summary = summary(report, style);
     if style.color {
         writeln!(out, "\x1b[1m{summary}\x1b[0m")
     } else {
         writeln!(out, "{summary}")
+    }
+}
+
+/// The closing sentence, wrapped to the terminal when the report fits one.
+pub fn summary(report: &Report, style: &Style) -> String {
+    let line = summary_line(report);
+    if style.fit {
+        crate::table::fit_text(&line, Some(style.width))
+    } else {
+        line
     }
 }
 
@@ -55,6 +78,7 @@ fn handler(style: &Style) -> GraphicalReportHandler {
         .with_links(style.color)
         .with_link_display_text("(docs)")
         .with_show_related_as_nested(true)
+        .with_context_lines(super::window::CONTEXT_LINES as usize)
 }
 
 /// One of our diagnostics seen through miette's `Diagnostic` trait.
@@ -62,34 +86,47 @@ fn handler(style: &Style) -> GraphicalReportHandler {
 struct Adapter<'a> {
     d: &'a Diagnostic,
     code: String,
-    url: String,
-    source: Snippet<'a>,
-    labels: Vec<LabeledSpan>,
-    children: Vec<Child<'a>>,
+    url: Option<String>,
     /// The help, with the fix (and how safe it is) on a line of its own.
     help: Option<String>,
+    source: Window<'a>,
+    labels: Vec<LabeledSpan>,
+    children: Vec<Child<'a>>,
 }
 
 impl<'a> Adapter<'a> {
-    fn new(d: &'a Diagnostic) -> Self {
+    fn new(d: &'a Diagnostic, style: &Style) -> Self {
         let (code, name) = rule_ident(d);
         let source = &d.location.source;
         let primary_text = d.label.clone().unwrap_or_else(|| d.message.clone());
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            Some(primary_text),
-            miette_span(source, d.location.span),
-        )];
+        let mut spans = vec![(clamp_span(source, d.location.span), primary_text)];
         let mut children = Vec::new();
         for r in &d.related {
             if same_source(&r.location.source, source) {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(r.message.clone()),
-                    miette_span(source, r.location.span),
-                ));
+                spans.push((clamp_span(source, r.location.span), r.message.clone()));
             } else {
-                children.push(Child::new(&r.location, &r.message));
+                children.push(Child::new(&r.location, &r.message, style));
             }
         }
+        let real: Vec<Span> = spans.iter().map(|(s, _)| *s).collect();
+        let window = Window::new(
+            source,
+            &real,
+            style.line_columns(line_digits(source, &real)),
+        );
+        let labels = spans
+            .into_iter()
+            .enumerate()
+            .map(|(i, (span, text))| {
+                let at = window.span(span);
+                let text = fit_label(&window, at, text, style);
+                if i == 0 {
+                    LabeledSpan::new_primary_with_span(Some(text), at)
+                } else {
+                    LabeledSpan::new_with_span(Some(text), at)
+                }
+            })
+            .collect();
         let fix = d.fix.as_ref().map(|f| {
             format!(
                 "fix{}: {}",
@@ -97,20 +134,76 @@ impl<'a> Adapter<'a> {
                 f.description
             )
         });
-        let help = match (&d.help, fix) {
+        let mut help = match (&d.help, fix) {
             (Some(h), Some(f)) => Some(format!("{h}\n{f}")),
             (h, f) => h.clone().or(f),
         };
+        let code = format!("{code} {name}");
+        let mut url = Some(rule_doc_url(name));
+        // Without colour the URL is printed after the code as text; on a narrow terminal
+        // that line would wrap, so name the command that shows the same doc instead.
+        if style.fit && !style.color && code.len() + rule_doc_url(name).len() + 3 > style.width {
+            url = None;
+            let docs = format!("docs: invokeai-lint explain {name}");
+            help = Some(match help {
+                Some(h) => format!("{h}\n{docs}"),
+                None => docs,
+            });
+        }
         Adapter {
             d,
+            code,
+            url,
             help,
-            code: format!("{code} {name}"),
-            url: rule_doc_url(name),
-            source: Snippet(source),
+            source: window,
             labels,
             children,
         }
     }
+}
+
+/// Digits of the largest line number a window over `spans` shows (one line of context
+/// below the last).
+fn line_digits(source: &SourceFile, spans: &[Span]) -> usize {
+    let last = spans
+        .iter()
+        .map(|s| source.line_col(s.end).line)
+        .max()
+        .unwrap_or(1);
+    (last.saturating_add(1)).to_string().len()
+}
+
+/// On a terminal, a label's text wrapped to the room right of its underline, where
+/// miette writes it; elsewhere as it is.
+fn fit_label(window: &Window, at: SourceSpan, text: String, style: &Style) -> String {
+    if !style.fit {
+        return text;
+    }
+    let column = window.column(at.offset()) + window.columns(at.offset(), at.len()) / 2;
+    let room = style
+        .width
+        .saturating_sub(window.line_number_digits() + 8 + column)
+        .max(24);
+    wrap(&text, room)
+}
+
+/// Words joined into lines of at most `width` columns (a longer word stands alone).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut line_len = 0;
+    for word in text.split(' ') {
+        let len = word.chars().count();
+        if line_len > 0 && line_len + 1 + len > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += len;
+    }
+    out
 }
 
 impl fmt::Display for Adapter<'_> {
@@ -138,7 +231,9 @@ impl miette::Diagnostic for Adapter<'_> {
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(&self.url))
+        self.url
+            .as_ref()
+            .map(|u| Box::new(u) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(&self.source)
@@ -160,16 +255,22 @@ impl miette::Diagnostic for Adapter<'_> {
 #[derive(Debug)]
 struct Child<'a> {
     message: &'a str,
-    source: Snippet<'a>,
+    source: Window<'a>,
     span: SourceSpan,
 }
 
 impl<'a> Child<'a> {
-    fn new(at: &'a Location, message: &'a str) -> Self {
+    fn new(at: &'a Location, message: &'a str, style: &Style) -> Self {
+        let span = clamp_span(&at.source, at.span);
+        let source = Window::new(
+            &at.source,
+            &[span],
+            style.line_columns(line_digits(&at.source, &[span])),
+        );
         Child {
             message,
-            source: Snippet(&at.source),
-            span: miette_span(&at.source, at.span),
+            span: source.span(span),
+            source,
         }
     }
 }
@@ -203,9 +304,9 @@ fn same_source(a: &SourceFile, b: &SourceFile) -> bool {
         || (a.name() == b.name() && a.first_line() == b.first_line() && a.text() == b.text())
 }
 
-/// Our span as miette's, clamped into the text and onto character boundaries, so
-/// miette never fails to read it.
-fn miette_span(source: &SourceFile, span: Span) -> SourceSpan {
+/// Our span clamped into the text and onto character boundaries, so miette never
+/// fails to read it.
+fn clamp_span(source: &SourceFile, span: Span) -> Span {
     let text = source.text();
     let floor = |mut i: usize| {
         i = i.min(text.len());
@@ -223,68 +324,9 @@ fn miette_span(source: &SourceFile, span: Span) -> SourceSpan {
         if text[..start].ends_with('\r') {
             start -= 1;
         }
-        return SourceSpan::new(start.into(), 0);
+        return Span::new(start, start);
     }
-    SourceSpan::new(start.into(), end - start)
-}
-
-/// A [`SourceFile`] as miette's `SourceCode`, numbering lines as the real file does
-/// (a log snippet that starts at line 23 shows 23) and counting columns in
-/// characters, like the other formats.
-#[derive(Debug)]
-struct Snippet<'a>(&'a SourceFile);
-
-impl SourceCode for Snippet<'_> {
-    fn read_span<'b>(
-        &'b self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let src = self.0;
-        let text = src.text();
-        let start = span.offset();
-        let end = start
-            .checked_add(span.len())
-            .filter(|&e| e <= text.len())
-            .ok_or(MietteError::OutOfBounds)?;
-        let before = u32::try_from(context_lines_before).unwrap_or(u32::MAX);
-        let after = u32::try_from(context_lines_after).unwrap_or(u32::MAX);
-
-        let at = src.line_col(start);
-        let last_line_of_span = src.line_col(if end > start { end - 1 } else { start }).line;
-        let last_line_of_text = src.line_col(text.len()).line;
-        let top = at.line.saturating_sub(before).max(src.first_line());
-        let bottom = last_line_of_span
-            .saturating_add(after)
-            .min(last_line_of_text);
-
-        // Like miette's own sources: without leading context the contents start at
-        // the span itself, and that is where the reported column comes from.
-        let (data_start, line, column) = if before == 0 {
-            (start, at.line, at.column - 1)
-        } else {
-            let line_start = src.line_span(top).map_or(0, |s| s.start);
-            (line_start, top, 0)
-        };
-        let data_end = bottom
-            .checked_add(1)
-            .and_then(|next| src.line_span(next))
-            .map_or(text.len(), |s| s.start)
-            .max(end);
-        let data = text
-            .as_bytes()
-            .get(data_start..data_end)
-            .ok_or(MietteError::OutOfBounds)?;
-        Ok(Box::new(MietteSpanContents::new_named(
-            src.name().to_string(),
-            data,
-            SourceSpan::new(data_start.into(), data_end - data_start),
-            (line - 1) as usize,
-            column as usize,
-            (bottom - top + 1) as usize,
-        )))
-    }
+    Span::new(start, end)
 }
 
 #[cfg(test)]
@@ -292,9 +334,9 @@ mod tests {
     use super::*;
 
     fn read(src: &SourceFile, start: usize, len: usize, ctx: usize) -> (usize, usize, String) {
-        let snippet = Snippet(src);
-        let c = snippet
-            .read_span(&SourceSpan::new(start.into(), len), ctx, ctx)
+        let w = Window::new(src, &[Span::new(start, start + len)], PIPE_LINE_LIMIT);
+        let c = w
+            .read_span(&w.span(Span::new(start, start + len)), ctx, ctx)
             .expect("in bounds");
         (
             c.line(),
@@ -321,9 +363,9 @@ mod tests {
     #[test]
     fn spans_past_the_end_are_refused_not_panicked_on() {
         let f = SourceFile::new("a.yaml", "ab");
-        let s = Snippet(&f);
-        assert!(s.read_span(&SourceSpan::new(1.into(), 5), 1, 1).is_err());
-        assert!(s
+        let w = Window::new(&f, &[Span::new(0, 2)], 80);
+        assert!(w.read_span(&SourceSpan::new(1.into(), 5), 1, 1).is_err());
+        assert!(w
             .read_span(&SourceSpan::new(usize::MAX.into(), 5), 1, 1)
             .is_err());
     }
@@ -331,14 +373,14 @@ mod tests {
     #[test]
     fn spans_are_clamped_to_the_text_and_to_char_boundaries() {
         let f = SourceFile::new("a.yaml", "é\n");
-        assert_eq!(
-            miette_span(&f, Span::new(1, 99)),
-            SourceSpan::new(0.into(), 3)
-        );
+        assert_eq!(clamp_span(&f, Span::new(1, 99)), Span::new(0, 3));
         // At the very end, after the last line break: moved onto the last line.
-        assert_eq!(
-            miette_span(&f, Span::new(3, 3)),
-            SourceSpan::new(2.into(), 0)
-        );
+        assert_eq!(clamp_span(&f, Span::new(3, 3)), Span::new(2, 2));
+    }
+
+    #[test]
+    fn label_text_is_wrapped_by_words() {
+        assert_eq!(wrap("aa bb cc dd", 5), "aa bb\ncc dd");
+        assert_eq!(wrap("toolongword x", 4), "toolongword\nx");
     }
 }

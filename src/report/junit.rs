@@ -1,9 +1,9 @@
 //! JUnit XML, for CI systems that show test reports: one test suite per file, one
 //! test case per finding, and one passing case for a file with no finding.
 //!
-//! Errors and warnings are `<failure>`s. Infos are passing cases that carry their
-//! text in `<system-out>`: they do not fail the run, so they should not turn a
-//! test report red either. A file that could not be linted is an `<error>`.
+//! Findings at or above `--fail-on` (errors, by default) are `<failure>`s, as they
+//! are what fails the run. The others are passing cases that carry their text in
+//! `<system-out>`: a run that exits 0 should not turn a test report red. A file that could not be linted is an `<error>`.
 
 use std::io::{self, Write};
 
@@ -15,6 +15,7 @@ struct Suite<'a> {
     file: &'a str,
     findings: Vec<&'a Diagnostic>,
     skipped: Option<&'a str>,
+    fail_on: Severity,
 }
 
 impl Suite<'_> {
@@ -24,7 +25,7 @@ impl Suite<'_> {
     fn failures(&self) -> usize {
         self.findings
             .iter()
-            .filter(|d| d.severity != Severity::Info)
+            .filter(|d| d.severity >= self.fail_on)
             .count()
     }
     fn errors(&self) -> usize {
@@ -58,6 +59,7 @@ fn suites(report: &Report) -> Vec<Suite<'_>> {
             file: f,
             findings: Vec::new(),
             skipped: None,
+            fail_on: report.fail_on,
         })
         .collect();
     for (file, why) in &report.skipped {
@@ -65,6 +67,7 @@ fn suites(report: &Report) -> Vec<Suite<'_>> {
             file,
             findings: Vec::new(),
             skipped: Some(why),
+            fail_on: report.fail_on,
         });
     }
     for d in &report.diagnostics {
@@ -75,6 +78,7 @@ fn suites(report: &Report) -> Vec<Suite<'_>> {
                 file,
                 findings: vec![d],
                 skipped: None,
+                fail_on: report.fail_on,
             }),
         }
     }
@@ -109,12 +113,17 @@ fn write_suite(suite: &Suite<'_>, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     for d in &suite.findings {
-        write_case(d, &file, out)?;
+        write_case(d, &file, suite.fail_on, out)?;
     }
     writeln!(out, "  </testsuite>")
 }
 
-fn write_case(d: &Diagnostic, file: &str, out: &mut dyn Write) -> io::Result<()> {
+fn write_case(
+    d: &Diagnostic,
+    file: &str,
+    fail_on: Severity,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let (code, name) = rule_ident(d);
     let at = d.location.start();
     writeln!(
@@ -145,8 +154,8 @@ fn write_case(d: &Diagnostic, file: &str, out: &mut dyn Write) -> io::Result<()>
         ));
     }
     match d.severity {
-        Severity::Info => writeln!(out, "      <system-out>{}</system-out>", escape_text(&body))?,
-        Severity::Warning | Severity::Error => writeln!(
+        s if s < fail_on => writeln!(out, "      <system-out>{}</system-out>", escape_text(&body))?,
+        _ => writeln!(
             out,
             r#"      <failure message="{}" type="{}">{}</failure>"#,
             escape(&d.message),

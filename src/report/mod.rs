@@ -6,7 +6,7 @@
 
 use std::io::{self, IsTerminal, Write};
 
-use crate::diagnostic::{Diagnostic, Summary};
+use crate::diagnostic::{Diagnostic, Severity, Summary};
 
 mod concise;
 mod fingerprint;
@@ -16,6 +16,7 @@ pub mod human;
 mod json;
 mod junit;
 mod sarif;
+mod window;
 
 pub use fingerprint::fingerprints;
 
@@ -31,6 +32,9 @@ pub struct Report {
     /// Inputs that could not be linted: (path, why).
     pub skipped: Vec<(String, String)>,
     pub summary: Summary,
+    /// The lowest severity that fails the run (`--fail-on`): JUnit makes failures of these
+    /// and passing cases of the rest.
+    pub fail_on: Severity,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -48,17 +52,21 @@ pub enum Format {
 /// output piped to a file or compared in a test does not depend on who ran it.
 pub const PIPE_WIDTH: usize = 100;
 
+/// How the human report is drawn here: fitted to the terminal when stdout is one.
+pub fn human_style(color: bool) -> human::Style {
+    let fit = io::stdout().is_terminal();
+    let width = if fit {
+        crate::table::terminal_width().unwrap_or(PIPE_WIDTH)
+    } else {
+        PIPE_WIDTH
+    };
+    human::Style { color, width, fit }
+}
+
 /// Render a report. `color` only matters for `human`.
 pub fn render(report: &Report, format: Format, color: bool, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Human => {
-            let width = if io::stdout().is_terminal() {
-                terminal_size::terminal_size().map_or(PIPE_WIDTH, |(w, _)| usize::from(w.0))
-            } else {
-                PIPE_WIDTH
-            };
-            human::render(report, &human::Style { color, width }, out)
-        }
+        Format::Human => human::render(report, &human_style(color), out),
         Format::Concise => concise::render(report, out),
         Format::Json => json::render(report, out),
         Format::Sarif => sarif::render(report, out),
@@ -90,22 +98,30 @@ pub fn summary_line(report: &Report) -> String {
     .map(|(n, word)| plural(*n, word))
     .collect();
     let target = target_phrase(report);
+    let hidden = match s.baseline_hidden {
+        0 => String::new(),
+        n => format!("; {} hidden by the baseline", plural(n, "known finding")),
+    };
     if let Some(fixable) = fixable_line(report) {
         return format!(
-            "Found {} in {} ({target}); {fixable}",
+            "Found {} in {}{hidden} ({target}); {fixable}",
             counts.join(", "),
             plural(s.files, "file")
         );
     }
     if counts.is_empty() {
-        match s.files {
-            0 => format!("No files linted ({target})"),
-            1 => format!("1 file clean ({target})"),
-            n => format!("All {n} files clean ({target})"),
+        match (s.files, hidden.is_empty()) {
+            (0, _) => format!("No files linted ({target})"),
+            (n, false) => format!(
+                "No new findings in {}{hidden} ({target})",
+                plural(n, "file")
+            ),
+            (1, true) => format!("1 file clean ({target})"),
+            (n, true) => format!("All {n} files clean ({target})"),
         }
     } else {
         format!(
-            "Found {} in {} ({target})",
+            "Found {} in {}{hidden} ({target})",
             counts.join(", "),
             plural(s.files, "file")
         )
@@ -156,7 +172,7 @@ fn target_phrase(report: &Report) -> String {
     format!("linted against InvokeAI {version}, {from}")
 }
 
-fn plural(n: usize, word: &str) -> String {
+pub(crate) fn plural(n: usize, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {
@@ -199,7 +215,9 @@ mod tests {
                 errors,
                 warnings,
                 infos,
+                baseline_hidden: 0,
             },
+            fail_on: Severity::Error,
         }
     }
 
@@ -224,6 +242,22 @@ mod tests {
         assert_eq!(
             summary_line(&report(1, 0, 0, 0, "config")),
             "1 file clean (linted against InvokeAI 5.9.1, from invokeai-lint.toml)"
+        );
+    }
+
+    #[test]
+    fn summary_says_how_many_findings_the_baseline_hid() {
+        let mut r = report(2, 0, 0, 0, "flag");
+        r.summary.baseline_hidden = 8;
+        assert_eq!(
+            summary_line(&r),
+            "No new findings in 2 files; 8 known findings hidden by the baseline (linted against InvokeAI 5.9.1, from --invokeai-version)"
+        );
+        let mut r = report(1, 0, 1, 0, "flag");
+        r.summary.baseline_hidden = 1;
+        assert_eq!(
+            summary_line(&r),
+            "Found 1 warning in 1 file; 1 known finding hidden by the baseline (linted against InvokeAI 5.9.1, from --invokeai-version)"
         );
     }
 

@@ -118,3 +118,62 @@ pub fn findings(json: &str) -> Vec<(String, String, u64)> {
         })
         .collect()
 }
+
+/// What a run in a pseudo-terminal `cols` columns wide printed (stdout and stderr
+/// together, as a terminal shows them; `\r` removed). Linux and macOS only.
+#[cfg(unix)]
+pub fn run_in_terminal(dir: &Path, args: &[&str], cols: u16) -> String {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+
+    let mut master: libc::c_int = -1;
+    let mut slave: libc::c_int = -1;
+    let size = libc::winsize {
+        ws_row: 50,
+        ws_col: cols,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    // SAFETY: openpty writes two descriptors it opened; we own them from here on.
+    let rc = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let mut cmd = command(dir, args);
+    cmd.stdin(Stdio::from(slave.try_clone().unwrap()))
+        .stdout(Stdio::from(slave.try_clone().unwrap()))
+        .stderr(Stdio::from(slave));
+    let mut child = cmd.spawn().expect("run invokeai-lint");
+    drop(cmd); // the parent's copies of the terminal's far end: reads end when the child exits
+    let mut reader = std::fs::File::from(master);
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break, // EIO: the child closed the terminal
+        }
+    }
+    let status = child.wait().expect("wait");
+    assert_ne!(status.code(), Some(101), "panic");
+    let text = String::from_utf8_lossy(&out).replace('\r', "");
+    assert!(!text.contains("internal error"), "internal error: {text}");
+    text
+}
+
+/// Lines of `text` wider than `cols` characters.
+pub fn lines_over(text: &str, cols: usize) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.chars().count() > cols)
+        .map(str::to_string)
+        .collect()
+}
