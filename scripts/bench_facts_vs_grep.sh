@@ -19,8 +19,8 @@ trap 'rm -rf "$WORK"' EXIT
 
 command -v /usr/bin/time >/dev/null || apt-get install -y time >/dev/null
 
-cargo build --release --quiet
-BIN="${CARGO_TARGET_DIR:-target}/release/invokeai-lint"
+cargo build --profile dist --quiet
+BIN="${CARGO_TARGET_DIR:-target}/dist/invokeai-lint"
 
 # Build the log: all fixtures once, then double until it is big enough.
 want=$((SIZE_MB * 1024 * 1024))

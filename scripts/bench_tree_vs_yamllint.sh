@@ -26,8 +26,9 @@ if [ ! -x "$VENV/bin/yamllint" ] || [ ! -x "$VENV/bin/check-jsonschema" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet yamllint check-jsonschema
 fi
-cargo build --release --locked --quiet
-BIN="${CARGO_TARGET_DIR:-target}/release/invokeai-lint"
+# The dist profile (fat LTO): what the released wheels and archives run.
+cargo build --profile dist --locked --quiet
+BIN="${CARGO_TARGET_DIR:-target}/dist/invokeai-lint"
 "$BIN" schema invokeai-config --invokeai-version "$VERSION" > "$BENCH_DIR/invokeai-$VERSION.schema.json"
 
 echo "== tree of $N configs in $TREE" >&2

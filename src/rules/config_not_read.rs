@@ -30,11 +30,10 @@ impl Rule for ConfigNotRead {
         };
         let Some(path) = &cx.config.path else { return };
         let expected = join_root(&root.value);
-        let here = path.to_string_lossy().to_string();
         let log_style = PathStyle::of(&root.value);
         let same_machine_style = log_style == PathStyle::host();
         let verdict = if same_machine_style {
-            if normalize(&here, log_style) == normalize(&expected, log_style) {
+            if is_same_file(path, &expected, log_style) {
                 return;
             }
             // The file is named by the finding's location; its absolute path would only repeat
@@ -105,13 +104,33 @@ fn join_root(root: &str) -> String {
     format!("{trimmed}{sep}invokeai.yaml")
 }
 
-/// Compare paths the way the file system would: Windows folds case and both separators.
+/// Whether the config at `path` (canonical) is the file at `expected` (the log's root
+/// joined with invokeai.yaml). When `expected` exists here, the file system answers: the
+/// same file reached through a symlink, a mapped or `subst` drive, a UNC share or another
+/// letter case (Windows, and macOS's case-insensitive volumes) is the same file. Otherwise
+/// the paths are compared as the log's operating system compares them.
+fn is_same_file(path: &std::path::Path, expected: &str, style: PathStyle) -> bool {
+    if let Ok(same) = same_file::is_same_file(path, expected) {
+        return same;
+    }
+    normalize(&path.to_string_lossy(), style) == normalize(expected, style)
+}
+
+/// Compare paths the way the file system would: Windows folds case and both separators,
+/// and a canonical path's verbatim prefix (`\\?\C:\`, `\\?\UNC\server\share`) is dropped.
 fn normalize(p: &str, style: PathStyle) -> String {
     match style {
-        PathStyle::Windows => p
-            .trim_start_matches("\\\\?\\")
-            .replace('/', "\\")
-            .to_lowercase(),
+        PathStyle::Windows => {
+            let p = p.replace('/', "\\");
+            let p = if let Some(unc) = p.strip_prefix("\\\\?\\UNC\\") {
+                format!("\\\\{unc}")
+            } else if let Some(local) = p.strip_prefix("\\\\?\\") {
+                local.to_string()
+            } else {
+                p
+            };
+            p.to_lowercase()
+        }
         PathStyle::Posix => p.to_string(),
     }
 }
@@ -137,5 +156,41 @@ mod tests {
             normalize("e:/invokeai/INVOKEAI.yaml", PathStyle::Windows),
             normalize("E:\\InvokeAI\\invokeai.yaml", PathStyle::Windows)
         );
+        // What std::fs::canonicalize returns on Windows, against what the log prints.
+        assert_eq!(
+            normalize("\\\\?\\C:\\InvokeAI\\invokeai.yaml", PathStyle::Windows),
+            normalize("C:\\InvokeAI\\invokeai.yaml", PathStyle::Windows)
+        );
+        assert_eq!(
+            normalize("\\\\?\\UNC\\nas\\ai\\invokeai.yaml", PathStyle::Windows),
+            normalize("\\\\NAS\\ai\\invokeai.yaml", PathStyle::Windows)
+        );
+        assert_ne!(
+            normalize("/home/a/InvokeAI/invokeai.yaml", PathStyle::Posix),
+            normalize("/home/a/invokeai/invokeai.yaml", PathStyle::Posix)
+        );
+    }
+
+    #[test]
+    fn an_existing_root_is_compared_by_file_identity() {
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("InvokeAI");
+        std::fs::create_dir_all(&root).unwrap();
+        let config = root.join("invokeai.yaml");
+        std::fs::write(&config, "schema_version: 4.0.2\n").unwrap();
+        let other = t.path().join("copy.yaml");
+        std::fs::write(&other, "schema_version: 4.0.2\n").unwrap();
+        let expected = join_root(&root.to_string_lossy());
+        let style = PathStyle::host();
+        assert!(is_same_file(&config, &expected, style));
+        assert!(!is_same_file(&other, &expected, style));
+        // The same file through another name of its folder.
+        #[cfg(unix)]
+        {
+            let link = t.path().join("link");
+            std::os::unix::fs::symlink(&root, &link).unwrap();
+            let via_link = join_root(&link.to_string_lossy());
+            assert!(is_same_file(&config, &via_link, style));
+        }
     }
 }
