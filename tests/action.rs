@@ -47,7 +47,10 @@ fn run_action(dir: &Path, args: &str) -> Option<(String, String)> {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "the step itself must not fail:\n{text}");
+    assert!(
+        out.status.success(),
+        "the step itself must not fail:\n{text}"
+    );
     Some((std::fs::read_to_string(&output_file).unwrap(), text))
 }
 
@@ -136,7 +139,10 @@ fn the_installed_version_follows_the_input_then_the_action_tag() {
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     };
     assert_eq!(check("", "", "v0.2.0"), "('invokeai-lint==0.2.0', True)");
-    assert_eq!(check("0.3.1", "", "v0.2.0"), "('invokeai-lint==0.3.1', True)");
+    assert_eq!(
+        check("0.3.1", "", "v0.2.0"),
+        "('invokeai-lint==0.3.1', True)"
+    );
     assert_eq!(check("", "", "main"), "('invokeai-lint', True)");
     assert_eq!(check("", "", "0123abcd"), "('invokeai-lint', True)");
     assert_eq!(check("latest", "", "v0.2.0"), "('invokeai-lint', True)");
