@@ -104,6 +104,15 @@ pub enum Command {
     /// Migrate an old invokeai.yaml (3.x nested, or an older 4.0.x schema) as InvokeAI does at
     /// start-up, keeping every comment; prints the result (or a diff, or writes it).
     Migrate(crate::migrate_cli::MigrateArgs),
+    /// Print the settings the low-VRAM guide recommends for a release and machine, with the
+    /// arithmetic (for a first invokeai.yaml; `lint --fix --unsafe-fixes` adds the same lines).
+    Guide {
+        #[command(flatten)]
+        facts: FactArgs,
+        /// The device_working_mem_gb you use (default: InvokeAI's 3).
+        #[arg(long = "working-mem-gb", value_name = "N")]
+        working_mem_gb: Option<f64>,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -315,6 +324,21 @@ fn run(cli: Cli) -> Result<i32, String> {
         Command::Schema { which } => schema(which),
         Command::Baseline { action } => baseline(action),
         Command::Migrate(args) => crate::migrate_cli::run(&args),
+        Command::Guide {
+            facts,
+            working_mem_gb,
+        } => {
+            let mut input = LintInput::default();
+            apply_facts(&mut input, facts);
+            let f = lint::base_facts(&input).map_err(|e| e.0)?;
+            let target =
+                lint::choose_target(input.invokeai_version.as_deref(), &f).map_err(|e| e.0)?;
+            print!(
+                "{}",
+                crate::guide::render(&crate::guide::recommend(&target, &f, working_mem_gb))
+            );
+            Ok(0)
+        }
         Command::Completions { shell } => {
             let mut out = std::io::stdout().lock();
             clap_complete::generate(shell, &mut Cli::command(), "invokeai-lint", &mut out);

@@ -252,6 +252,24 @@ pub fn replace_value(text: &str, value: &Node, new: &str) -> Edit {
     }
 }
 
+/// [`replace_value`], with `  # note` after the value when nothing else follows it on its
+/// line (the arithmetic behind a new value stays next to it).
+pub fn replace_value_noting(text: &str, value: &Node, new: &str, note: &str) -> Edit {
+    let mut e = replace_value(text, value, new);
+    let end = value.span.end;
+    let rest = text[end..].split('\n').next().unwrap_or("");
+    if rest.trim_end_matches('\r').trim().is_empty() && !text[..value.span.start].ends_with('{') {
+        let flow = matches!(
+            text[end..].trim_start().chars().next(),
+            Some(',' | '}' | ']')
+        );
+        if !flow {
+            e.replacement.push_str(&format!("  # {note}"));
+        }
+    }
+    e
+}
+
 /// Where an entry starts: its key, or the key's `&anchor`/`!tag` when it has them. (A
 /// key's span leaves its properties out; they come before it on the same line.)
 fn entry_start(e: &Entry) -> usize {

@@ -12,6 +12,7 @@ pub mod edits;
 pub mod facts;
 pub mod fix;
 pub mod fix_output;
+pub mod guide;
 pub mod host;
 pub mod knowledge;
 pub mod lint;

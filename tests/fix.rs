@@ -182,7 +182,7 @@ fn one_run_settles_and_a_second_changes_nothing() {
     let first = std::fs::read_to_string(&path).unwrap();
     assert_eq!(
         first,
-        "schema_version: 4.0.2\nmodels_dir: 'E:\\Softwares\\models'\noutputs_dir: 'E:\\Softwares\\outputs'\nenable_partial_loading: true\n---\nhost: 0.0.0.0\n",
+        "schema_version: 4.0.2\nmodels_dir: 'E:\\Softwares\\models'\noutputs_dir: 'E:\\Softwares\\outputs'\n# 8 GB VRAM < 16 GB: load a model in part when it does not fit (off by default before 6.13.0)\nenable_partial_loading: true\n---\nhost: 0.0.0.0\n",
         "{out}{err}"
     );
     let (_, out, err) = cli(dir.path(), &args, None);
@@ -212,4 +212,105 @@ fn a_rename_is_offered_only_to_a_key_that_takes_the_value() {
     );
     assert!(!out.contains("attention_type: false"), "{out}");
     assert!(!out.contains("embedding_dir: true"), "{out}");
+}
+
+/// The guide's own example block on its own machine (RTX 3060 12 GB, InvokeAI 5.9.1, 16 GB
+/// of RAM): one `--fix --unsafe-fixes` brings it to what the guide recommends, with the
+/// arithmetic next to each changed value; the README shows the same before/after.
+const GUIDE_BEFORE: &str = "schema_version: 4.0.2\n# Low-VRAM settings as the guide shows them\nenable_partial_loading: true\npytorch_cuda_alloc_conf: \"backend:cudaMallocAsync\"\ndevice_working_mem_gb: 3\nmax_cache_ram_gb: 28\nmax_cache_vram_gb: 16\nkeep_ram_copy_of_weights: false\n";
+const GUIDE_AFTER: &str = "schema_version: 4.0.2\n# Low-VRAM settings as the guide shows them\nenable_partial_loading: true\npytorch_cuda_alloc_conf: \"backend:cudaMallocAsync\"\nmax_cache_ram_gb: 12  # 16 - 4 = 12 GB (RAM - what the system needs)\nmax_cache_vram_gb: 9  # 12 - 3 = 9 GB (VRAM - device_working_mem_gb)\nkeep_ram_copy_of_weights: false\n";
+
+#[test]
+fn the_guides_scenario_is_fixed_end_to_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("invokeai.yaml");
+    std::fs::write(&path, GUIDE_BEFORE).unwrap();
+    let args = [
+        "--invokeai-version",
+        "5.9.1",
+        "--vram-gb",
+        "12",
+        "--ram-gb",
+        "16",
+        "--device",
+        "cuda",
+        "--fix",
+        "--unsafe-fixes",
+        "invokeai.yaml",
+    ];
+    let (_, out, err) = cli(dir.path(), &args, None);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        GUIDE_AFTER,
+        "{out}{err}"
+    );
+    assert!(err.contains("fixed 3 findings"), "{err}");
+    let (_, _, err) = cli(dir.path(), &args, None);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), GUIDE_AFTER);
+    assert!(!err.contains("fixed"), "{err}");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains(GUIDE_BEFORE) && readme.contains(GUIDE_AFTER),
+        "README's before/after is stale"
+    );
+}
+
+#[test]
+fn the_guide_command_prints_the_block_with_its_arithmetic() {
+    let out = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"))
+        .args([
+            "guide",
+            "--vram-gb",
+            "12",
+            "--ram-gb",
+            "8",
+            "--invokeai-version",
+            "5.9.1",
+            "--device",
+            "cuda",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("# 12 GB VRAM < 16 GB: load a model in part"),
+        "{text}"
+    );
+    assert!(text.contains("\nenable_partial_loading: true\n"), "{text}");
+    assert!(
+        text.contains("\npytorch_cuda_alloc_conf: \"backend:cudaMallocAsync\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("at most 12 - 3 = 9 GB"), "{text}");
+    assert!(
+        text.contains("\nkeep_ram_copy_of_weights: false\n"),
+        "{text}"
+    );
+    // The block is a valid config for that release: lint finds no error in it.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("invokeai.yaml"), &text).unwrap();
+    let (code, out, err) = cli(
+        dir.path(),
+        &[
+            "--invokeai-version",
+            "5.9.1",
+            "--vram-gb",
+            "12",
+            "--ram-gb",
+            "8",
+            "--device",
+            "cuda",
+            "invokeai.yaml",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    // Before 5.6.0 there is no low-VRAM mode to recommend.
+    let out = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"))
+        .args(["guide", "--vram-gb", "8", "--invokeai-version", "5.5.0"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains("\nenable_partial_loading"), "{text}");
 }

@@ -87,7 +87,29 @@ impl Rule for KeepRamCopy {
                 "Set keep_ram_copy_of_weights to false",
                 crate::edits::replace_value(cx.config.source.text(), s.value, "false"),
             )),
-            None => d.key("keep_ram_copy_of_weights"),
+            None => d.key("keep_ram_copy_of_weights").fix_opt(
+                crate::edits::insert_setting(
+                    cx.config,
+                    "keep_ram_copy_of_weights",
+                    "false",
+                    Some(&if r.value < SMALL_RAM_GB {
+                        crate::guide::ram_copy_comment(r.value)
+                    } else {
+                        format!(
+                            "max_cache_ram_gb is 75 % or more of the {} GB of RAM: no RAM copy of the models on the GPU",
+                            gib(r.value)
+                        )
+                    }),
+                    crate::edits::Place::Last,
+                )
+                .map(|e| {
+                    Fix::one(
+                        Applicability::Unsafe,
+                        "Add keep_ram_copy_of_weights: false",
+                        e,
+                    )
+                }),
+            ),
         };
         out.push(cite_amount(d, r, "system RAM"));
     }

@@ -1,7 +1,7 @@
 //! IL204 max-cache-ram-over-system: `max_cache_ram_gb` above the machine's RAM, or leaving the
 //! system less than 4 GB.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::facts::DeviceKind;
 use crate::rules::machine::{cite_amount, device, number, ram, working_mem};
 use crate::rules::util::{gib, origin_phrase};
@@ -12,7 +12,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "max-cache-ram-over-system",
     category: Category::Memory,
     default_severity: Severity::Error,
-    fixable: false,
+    fixable: true,
     summary: "max_cache_ram_gb is above system RAM, or leaves the system under 4 GB",
     doc: include_str!("../../rules/max-cache-ram-over-system.md"),
 };
@@ -83,6 +83,32 @@ impl Rule for MaxCacheRamOverSystem {
             ))
         } else {
             return;
+        };
+        // The guide's own arithmetic (32 GB of RAM → 28): RAM less the system's share.
+        let safe = (r.value - SYSTEM_HEADROOM_GB).floor();
+        let d = if safe > 0.0 {
+            d.fix(Fix::one(
+                Applicability::Unsafe,
+                format!(
+                    "Lower max_cache_ram_gb to {} ({} − {} GB for the system)",
+                    gib(safe),
+                    gib(r.value),
+                    gib(SYSTEM_HEADROOM_GB)
+                ),
+                crate::edits::replace_value_noting(
+                    cx.config.source.text(),
+                    s.value,
+                    &gib(safe),
+                    &format!(
+                        "{} - {} = {} GB (RAM - what the system needs)",
+                        gib(r.value),
+                        gib(SYSTEM_HEADROOM_GB),
+                        gib(safe)
+                    ),
+                ),
+            ))
+        } else {
+            d
         };
         out.push(cite_amount(d.key(s.path()), r, "system RAM"));
     }

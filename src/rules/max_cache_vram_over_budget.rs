@@ -84,7 +84,7 @@ impl Rule for MaxCacheVramOverBudget {
                 gib(safe),
                 gib(w)
             ))
-            .fix(Fix::one(Applicability::Unsafe, format!("Lower max_cache_vram_gb to {}", gib(safe)), crate::edits::replace_value(cx.config.source.text(), s.value, &gib(safe))))
+            .fix(Fix::one(Applicability::Unsafe, format!("Lower max_cache_vram_gb to {}", gib(safe)), crate::edits::replace_value_noting(cx.config.source.text(), s.value, &gib(safe), &format!("{} - {} = {} GB (VRAM - device_working_mem_gb)", gib(v.value), gib(w), gib(safe)))))
         } else if cap > bound * 0.9 {
             Diagnostic::new(
                 &META,

@@ -123,7 +123,14 @@ impl Rule for PartialLoading {
         .label("low-VRAM mode is off")
         .help("Add `enable_partial_loading: true`: a model that does not fit is then loaded in part and the rest streamed from RAM, instead of failing with out-of-memory (the default from 6.13.0)")
         .fix_opt(
-            insert_setting(cx.config, "enable_partial_loading", "true", None, Place::Last).map(|e| Fix {
+            insert_setting(
+                cx.config,
+                "enable_partial_loading",
+                "true",
+                Some(&crate::guide::partial_loading_comment(small.map(|v| v.value))),
+                Place::Last,
+            )
+            .map(|e| Fix {
                 description: "Add enable_partial_loading: true".into(),
                 applicability: Applicability::Unsafe,
                 edits: vec![e],

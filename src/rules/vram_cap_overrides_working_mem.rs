@@ -1,7 +1,7 @@
 //! IL202 vram-cap-overrides-working-mem: `max_cache_vram_gb` and `device_working_mem_gb` both
 //! set; the cap wins and the working-memory reserve is not applied.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::rules::machine::number;
 use crate::rules::util::gib;
 use crate::rules::{Category, Context, Rule, RuleMeta};
@@ -11,7 +11,7 @@ pub static META: RuleMeta = RuleMeta {
     name: "vram-cap-overrides-working-mem",
     category: Category::Memory,
     default_severity: Severity::Warning,
-    fixable: false,
+    fixable: true,
     summary:
         "max_cache_vram_gb set with device_working_mem_gb: the cap wins and the reserve is ignored",
     doc: include_str!("../../rules/vram-cap-overrides-working-mem.md"),
@@ -52,7 +52,18 @@ impl Rule for VramCapOverridesWorkingMem {
                 "Keep one of the two: remove `max_cache_vram_gb` to let InvokeAI keep {} GB free itself, or keep the cap and make sure VRAM − {} GB is enough working memory",
                 gib(w),
                 gib(cap)
-            )),
+            ))
+            // A key that does nothing while the cap is set (the guide: no no-op keys).
+            .fix_opt(
+                crate::edits::remove_setting(cx.config, "device_working_mem_gb").map(|edits| Fix {
+                    description: format!(
+                        "Remove device_working_mem_gb: it does nothing while max_cache_vram_gb: {} is set",
+                        gib(cap)
+                    ),
+                    applicability: Applicability::Unsafe,
+                    edits,
+                }),
+            ),
         );
     }
 }
