@@ -56,6 +56,8 @@ pub struct ConfigFile {
     pub invalid_utf8_at: Option<usize>,
     /// The file's absolute path on disk (None for stdin).
     pub path: Option<std::path::PathBuf>,
+    /// The bytes were UTF-16/UTF-32 or binary: not parsed, and `source` is empty.
+    pub not_text: Option<crate::encoding::NotText>,
 }
 
 impl ConfigFile {
@@ -84,6 +86,16 @@ impl ConfigFile {
             layout,
             invalid_utf8_at: None,
             path: None,
+            not_text: None,
+        }
+    }
+
+    /// A file whose bytes are not text YAML could read: nothing of it is parsed or kept.
+    pub fn not_text(name: &str, what: crate::encoding::NotText) -> Self {
+        ConfigFile {
+            layout: Layout::Broken,
+            not_text: Some(what),
+            ..ConfigFile::parse(SourceFile::new(name, ""))
         }
     }
 

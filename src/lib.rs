@@ -9,6 +9,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod edits;
+pub mod encoding;
 pub mod facts;
 pub mod fix;
 pub mod fix_output;

@@ -321,3 +321,136 @@ fn one_warning_is_one_warning() {
     assert!(r.stderr.contains("1 warning,"), "{}", r.all());
     assert!(!r.all().contains("1 warnings"), "{}", r.all());
 }
+
+#[test]
+fn a_file_that_is_not_an_invokeai_log_is_said_so() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "invokeai.yaml", "schema_version: 4.0.2\n");
+    write(dir.path(), "notes.txt", "shopping list\nmilk\neggs\n");
+    write(dir.path(), "empty.log", "");
+    for (log, said) in [
+        ("notes.txt", "is not an InvokeAI log"),
+        ("empty.log", "is empty"),
+    ] {
+        let r = run(dir.path(), &["lint", "invokeai.yaml", "--log", log]);
+        assert!(
+            r.stderr.contains(&format!("--log {log}: {said}")),
+            "{log}: {}",
+            r.all()
+        );
+        assert!(
+            r.stderr.contains("no facts were taken from it"),
+            "{}",
+            r.all()
+        );
+    }
+    // An InvokeAI log gets no such note.
+    let r = run(
+        &common::root(),
+        &[
+            "lint",
+            "fixtures/examples/invokeai.yaml",
+            "--log",
+            "fixtures/examples/invokeai.log",
+        ],
+    );
+    assert!(!r.stderr.contains("not an InvokeAI log"), "{}", r.all());
+}
+
+#[test]
+fn wide_encodings_and_binary_files_get_one_finding_and_no_garbage() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "schema_version: 4.0.2\ndevice: cuda\n";
+    let le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let be_no_bom: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let utf32: Vec<u8> = text
+        .chars()
+        .flat_map(|c| (c as u32).to_le_bytes())
+        .collect();
+    let mut binary: Vec<u8> = b"\x7fELF\x02\x01\x01\0".to_vec();
+    binary.extend((0..4096u32).map(|i| (i * 7919 % 251) as u8));
+    for (name, bytes, said) in [
+        ("le.yaml", le, "UTF-16 LE"),
+        ("be.yaml", be_no_bom, "UTF-16 BE"),
+        ("u32.yaml", utf32, "UTF-32 LE"),
+        ("bin.yaml", binary, "binary data"),
+    ] {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+        let r = run(
+            dir.path(),
+            &[
+                "lint",
+                "--invokeai-version",
+                "5.9.1",
+                "--format",
+                "concise",
+                name,
+            ],
+        );
+        assert_eq!(r.code, 1, "{}", r.all());
+        let findings: Vec<&str> = r.stdout.lines().filter(|l| l.starts_with(name)).collect();
+        assert_eq!(findings.len(), 1, "{name}: {}", r.all());
+        assert!(
+            findings[0].contains("IL006") && findings[0].contains(said),
+            "{}",
+            findings[0]
+        );
+        let human = run(dir.path(), &["lint", "--invokeai-version", "5.9.1", name]);
+        assert!(
+            human.stdout.len() < 2048,
+            "{name}: {} bytes\n{}",
+            human.stdout.len(),
+            human.stdout
+        );
+        assert!(!human.stdout.contains('\u{FFFD}'), "{}", human.stdout);
+    }
+}
+
+#[test]
+fn a_capitalised_key_is_offered_in_lower_case() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.yaml",
+        "schema_version: 4.0.2\nDevice: cuda\n",
+    );
+    let r = run(
+        dir.path(),
+        &[
+            "lint",
+            "--invokeai-version",
+            "5.9.1",
+            "--format",
+            "json",
+            "a.yaml",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect(&r.all());
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "IL101", "{}", r.stdout);
+    assert!(!r.stdout.contains("section heading"), "{}", r.stdout);
+    assert!(
+        d["help"].as_str().unwrap().contains("knows `device`"),
+        "{}",
+        r.stdout
+    );
+    let fixed = run(
+        dir.path(),
+        &[
+            "lint",
+            "--fix",
+            "--unsafe-fixes",
+            "--invokeai-version",
+            "5.9.1",
+            "a.yaml",
+        ],
+    );
+    assert_eq!(fixed.code, 0, "{}", fixed.all());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(),
+        "schema_version: 4.0.2\ndevice: cuda\n"
+    );
+}

@@ -86,6 +86,33 @@ pub(super) fn read_log(path: &Path) -> Result<Arc<LogFacts>, UsageError> {
         .map_err(|e| UsageError(format!("cannot read log {}: {e}", path.display())))
 }
 
+/// What the reader noticed in a log, for the run's notes on stderr. A log with no
+/// InvokeAI start-up in it (not an InvokeAI log at all, or cut after the start) is said
+/// plainly: nothing is taken from it, and the release linted against does not come
+/// from it.
+pub(super) fn log_notes(log: &LogFacts, how: &str) -> Vec<String> {
+    const NO_STARTUP: &str = "no InvokeAI start-up lines found";
+    let mut notes: Vec<String> = log
+        .notes
+        .iter()
+        .filter(|n| !n.starts_with(NO_STARTUP))
+        .map(|n| format!("{how} {}: {n}", log.file))
+        .collect();
+    if log.sessions.is_empty() {
+        let what = if log.lines == 0 {
+            "is empty".to_string()
+        } else {
+            "is not an InvokeAI log, or holds no InvokeAI start-up (no version, root or device line)"
+                .to_string()
+        };
+        notes.push(format!(
+            "{how} {}: {what}; no facts were taken from it",
+            log.file
+        ));
+    }
+    notes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

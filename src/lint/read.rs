@@ -95,6 +95,9 @@ pub(super) fn too_big(size: Option<u64>) -> String {
 
 /// Parse config bytes (a file's, or stdin's).
 pub fn config_from_bytes(display: &str, bytes: Vec<u8>) -> ConfigFile {
+    if let Some(what) = crate::encoding::sniff(&bytes) {
+        return ConfigFile::not_text(display, what);
+    }
     let (text, invalid_at) = decode(bytes);
     ConfigFile::parse(SourceFile::new(display, text)).with_invalid_utf8_at(invalid_at)
 }

@@ -103,6 +103,9 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     let mut notes = walk_notes;
     notes.extend(maker.into_notes());
     notes.extend(detect_notes);
+    if let Some(log) = &shared_log {
+        notes.extend(super::facts::log_notes(log, "--log"));
+    }
 
     if results.is_empty() {
         if !force_excluded.is_empty() {

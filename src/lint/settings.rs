@@ -154,7 +154,10 @@ fn auto_log_for(dir: &Path, cwd: &Path, notes: &mut Vec<String>) -> Option<Arc<L
         .strip_prefix(cwd)
         .map_or(path.clone(), Path::to_path_buf);
     match crate::log::read_log(&shown) {
-        Ok(l) => Some(Arc::new(l)),
+        Ok(l) => {
+            notes.extend(super::facts::log_notes(&l, "--log auto:"));
+            Some(Arc::new(l))
+        }
         Err(e) => {
             notes.push(format!("--log auto: cannot read {}: {e}", shown.display()));
             None

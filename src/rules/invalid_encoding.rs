@@ -24,6 +24,26 @@ impl Rule for InvalidEncoding {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let windows = cx.facts.os.as_ref().map(|o| o.value == "windows");
         let text = cx.config.source.text();
+        if let Some(what) = cx.config.not_text {
+            let consequence = if cx.target.at_least("4.0.0") {
+                "InvokeAI reads invokeai.yaml as text in the locale's encoding and stops at start-up with a decode or YAML error"
+            } else {
+                "InvokeAI 3.x fails to read it and silently uses the defaults for every setting"
+            };
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    cx.config.loc(Span::new(0, 0)),
+                    format!("the file is {}: {consequence}", what.describe()),
+                )
+                .label("not UTF-8 text")
+                .help(match what {
+                    crate::encoding::NotText::Wide { .. } => "Save the file as UTF-8 (in Notepad: Save As → Encoding: UTF-8; PowerShell 5's `>` and Out-File write UTF-16)",
+                    crate::encoding::NotText::Binary { .. } => "This is not a YAML file: check that the right file is named, or restore invokeai.yaml from a backup",
+                }),
+            );
+            return;
+        }
         let Some(at) = cx.config.invalid_utf8_at else {
             // Valid UTF-8, but InvokeAI 4.x+ reads it in the Windows code page (cp1252, GBK…):
             // non-ASCII text turns into other characters or a decode error there.

@@ -111,6 +111,16 @@ fn finding(cx: &Context<'_>, s: &Setting<'_>, v3_target: bool) -> Diagnostic {
                 d = d.fix(rename(s, by, format!("Rename to `{by}`")));
             }
         }
+    } else if let Some(key) = case_twin(cx, s.name) {
+        // `Device: cuda`: the key in other case, not the 3.x section of the same name
+        // (its value is a setting's, and the key exists in this release).
+        d = d.label(format!("did you mean `{key}`?")).help(format!(
+            "Setting names are case-sensitive: InvokeAI {rel} knows `{key}`, not `{}`",
+            s.name
+        ));
+        if accepts(cx, &key, s) && cx.config.get(&key).is_none() {
+            d = d.fix(rename(s, &key, format!("Rename to `{key}`")));
+        }
     } else if let Some(heading) = v3_heading(cx, s.name) {
         d = d.help(format!(
             "`{heading}` is a 3.x section heading. From 4.0.0 invokeai.yaml is flat: move the settings under it to the top level"
@@ -177,6 +187,12 @@ fn rename(s: &Setting<'_>, to: &str, description: String) -> Fix {
             replacement: to.to_string(),
         }],
     }
+}
+
+/// The target release's key that `name` spells in other case (`Device` → `device`).
+fn case_twin(cx: &Context<'_>, name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    (lower != name && cx.kb.key_in(&lower, cx.target.release).is_some()).then_some(lower)
 }
 
 /// The name of a 3.x section heading, when `name` is one (case as written in 3.x).
