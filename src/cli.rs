@@ -541,22 +541,32 @@ fn emit(outcome: &Outcome, show: &Show) -> Result<i32, String> {
     }
     if !show.quiet {
         for n in &outcome.notes {
-            eprintln!("invokeai-lint: note: {n}");
+            say(&format!("invokeai-lint: note: {n}"));
         }
         if let Some(b) = outcome.baseline {
-            eprintln!(
+            say(&format!(
                 "invokeai-lint: baseline: {} known finding{} not shown; {} fixed since the baseline was made",
                 b.known,
                 if b.known == 1 { "" } else { "s" },
                 b.fixed
-            );
+            ));
         }
     }
     let (code, why) = lint::exit_code(outcome, show.exit_zero);
     if let Some(why) = why {
-        eprintln!("invokeai-lint: {why}");
+        say(&format!("invokeai-lint: {why}"));
     }
     Ok(code)
+}
+
+/// A line on stderr, wrapped to the terminal's width when stderr is one.
+fn say(text: &str) {
+    let width = if std::io::stderr().is_terminal() {
+        crate::table::terminal_width()
+    } else {
+        None
+    };
+    eprintln!("{}", crate::table::fit_text(text, width));
 }
 
 /// Drop the closing summary sentence (plain or bold) that the human and concise formats end with.
