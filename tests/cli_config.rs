@@ -406,24 +406,31 @@ fn configs_above_and_below_the_working_directory_both_apply() {
     let t = tempfile::tempdir().unwrap();
     let d = t.path();
     nested(d);
-    // From team/: team's config (found upward from each file) and, below it, x/'s.
-    let team = d.join("team");
-    let r = run(&team, &["lint", "--format", "json"]);
-    assert_eq!(
-        verdicts(&r),
-        pairs(&[("y/invokeai.yaml", "deprecated-key")]),
-        "{}",
-        r.all()
+    // Working in free/x/: free/'s config is above it, deep/'s below it.
+    write(
+        d,
+        "free/x/deep/invokeai-lint.toml",
+        "ignore = [\"unknown-key\"]\n[facts]\ninvokeai_version = \"5.9.1\"\n",
     );
-    // From free/x/, the config above (free/) applies to the file named.
-    let r = run(
-        &d.join("free/x"),
-        &["lint", "invokeai.yaml", "--format", "json"],
-    );
+    write(d, "free/x/deep/invokeai.yaml", UNKNOWN_KEY);
+    let cwd = d.join("free/x");
+    let r = run(&cwd, &["lint", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.all());
+    // The deprecated key is judged against free/'s 5.9.1 (a warning); deep/'s config
+    // ignores the unknown key below.
     assert_eq!(
         verdicts(&r),
         pairs(&[("invokeai.yaml", "deprecated-key")]),
+        "{}",
+        r.all()
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(v["summary"]["files"], 2, "{}", r.all());
+    // From team/, the files below it get team's config (found upward from each file).
+    let r = run(&d.join("team"), &["lint", "--format", "json"]);
+    assert_eq!(
+        verdicts(&r),
+        pairs(&[("y/invokeai.yaml", "deprecated-key")]),
         "{}",
         r.all()
     );
