@@ -135,7 +135,8 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
         missing_dropped: [0; 3],
         missing_kept: false,
         elsewhere: false,
-        settings: Arc::clone(&job.settings),
+        // Moved, not cloned: one shared count touched per file by every worker.
+        settings: job.settings,
         fixed: None,
     });
     let bytes = match job.candidate.bytes {
@@ -163,7 +164,7 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
     let mut facts = combine_facts(
         job.log,
         shared.host.as_ref(),
-        &job.settings.facts,
+        &result.settings.facts,
         &shared.flags,
     );
     if let Some(host) = shared.host.as_ref().filter(|h| h.gpus.len() > 1) {
@@ -175,8 +176,11 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
             result.target = Some((Arc::clone(text), t.source_kind()));
             t
         }
-        None => match choose_target_for(None, job.settings.facts.invokeai_version.as_ref(), &facts)
-        {
+        None => match choose_target_for(
+            None,
+            result.settings.facts.invokeai_version.as_ref(),
+            &facts,
+        ) {
             Ok(t) => {
                 result.target = Some((t.version.to_string().into(), t.source_kind()));
                 per_file = t;
@@ -191,7 +195,7 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
     let said = std::cell::OnceCell::new();
     let (found, unsaid) = lint_config_unless_said(
         &config,
-        &job.settings.rules,
+        &result.settings.rules,
         &facts,
         target,
         !shared.input.no_inline_suppressions,
@@ -207,7 +211,7 @@ fn lint_one(job: Job, shared: &Shared<'_>) -> Linted {
                 .with_path(config.path.clone());
             let (f, u) = lint_config_unless_said(
                 &c,
-                &job.settings.rules,
+                &result.settings.rules,
                 &facts,
                 target,
                 !shared.input.no_inline_suppressions,
