@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::Location;
 use crate::source::{SourceFile, Span};
-use crate::yaml::{self, Document, Node, NodeKind, Parsed};
+use crate::yaml::{self, Document, Entry, Node, NodeKind, Parsed};
 
 /// Largest config read; InvokeAI configs are a few KB.
 pub const MAX_CONFIG_BYTES: u64 = 8 * 1024 * 1024;
@@ -137,7 +137,7 @@ impl ConfigFile {
         let mut out = Vec::new();
         let Some(root) = self.root() else { return out };
         match self.layout {
-            Layout::Flat => push_mapping(root, None, &mut out),
+            Layout::Flat => push_mapping(root, None, root, &mut out),
             Layout::V3Nested => {
                 let Some(top) = root.get("InvokeAI") else {
                     return out;
@@ -146,7 +146,7 @@ impl ConfigFile {
                 for (i, sec) in sections.iter().enumerate() {
                     if let Some(name) = sec.key.as_str() {
                         let first = out.len();
-                        push_mapping(&sec.value, Some(name), &mut out);
+                        push_mapping(&sec.value, Some(name), root, &mut out);
                         // A section repeated later replaces this one whole (PyYAML keeps the last).
                         let shadowed = sections[i + 1..]
                             .iter()
@@ -171,7 +171,7 @@ impl ConfigFile {
         // building the whole settings list each time. The last occurrence always wins.
         let root = self.root()?;
         match self.layout {
-            Layout::Flat => last_in(root, None, name),
+            Layout::Flat => last_in(root, None, root, name),
             Layout::V3Nested => {
                 let sections = root.get("InvokeAI")?.value.entries()?;
                 sections.iter().enumerate().rev().find_map(|(i, sec)| {
@@ -183,7 +183,7 @@ impl ConfigFile {
                     if shadowed {
                         return None;
                     }
-                    last_in(&sec.value, Some(title), name)
+                    last_in(&sec.value, Some(title), root, name)
                 })
             }
             _ => None,
@@ -197,12 +197,17 @@ impl ConfigFile {
 }
 
 /// The last entry named `name` in a mapping, as an effective setting.
-fn last_in<'a>(map: &'a Node, section: Option<&'a str>, name: &str) -> Option<Setting<'a>> {
-    let e = map
-        .entries()?
-        .iter()
-        .rev()
-        .find(|e| e.key.as_scalar().is_some() && e.key.as_str() == Some(name))?;
+fn last_in<'a>(
+    map: &'a Node,
+    section: Option<&'a str>,
+    root: &'a Node,
+    name: &str,
+) -> Option<Setting<'a>> {
+    let wanted = |e: &&Entry| e.key.as_scalar().is_some() && e.key.as_str() == Some(name);
+    let e = match flattened(map, root) {
+        Some(list) => list.into_iter().rev().find(wanted)?,
+        None => map.entries()?.iter().rev().find(wanted)?,
+    };
     Some(Setting {
         name: e.key.as_str()?,
         section,
@@ -212,8 +217,26 @@ fn last_in<'a>(map: &'a Node, section: Option<&'a str>, name: &str) -> Option<Se
     })
 }
 
-fn push_mapping<'a>(map: &'a Node, section: Option<&'a str>, out: &mut Vec<Setting<'a>>) {
-    let Some(entries) = map.entries() else { return };
+fn push_mapping<'a>(
+    map: &'a Node,
+    section: Option<&'a str>,
+    root: &'a Node,
+    out: &mut Vec<Setting<'a>>,
+) {
+    let merged;
+    let entries: &[&Entry] = match flattened(map, root) {
+        Some(list) => {
+            merged = list;
+            &merged
+        }
+        None => {
+            let Some(plain) = map.entries() else { return };
+            for (i, e) in plain.iter().enumerate() {
+                push_entry(e, &plain[i + 1..], section, out);
+            }
+            return;
+        }
+    };
     for (i, e) in entries.iter().enumerate() {
         let Some(name) = e.key.as_str() else { continue };
         if e.key.as_scalar().is_none() {
@@ -230,4 +253,84 @@ fn push_mapping<'a>(map: &'a Node, section: Option<&'a str>, out: &mut Vec<Setti
             effective,
         });
     }
+}
+
+fn push_entry<'a>(e: &'a Entry, later: &'a [Entry], section: Option<&'a str>, out: &mut Vec<Setting<'a>>) {
+    let Some(name) = e.key.as_str() else { return };
+    if e.key.as_scalar().is_none() {
+        return;
+    }
+    let effective = !later.iter().any(|l| l.key.as_str() == Some(name));
+    out.push(Setting {
+        name,
+        section,
+        key: &e.key,
+        value: &e.value,
+        effective,
+    });
+}
+
+/// A mapping's entries as PyYAML's `flatten_mapping` orders them when it has a merge key
+/// (`<<: {…}`, `<<: *anchor`, `<<: [*a, *b]`): the merged entries first (of a list, the
+/// last mapping first, so the first one wins), then the mapping's own; a later entry wins.
+/// None when the mapping has no merge key, the common case.
+fn flattened<'a>(map: &'a Node, root: &'a Node) -> Option<Vec<&'a Entry>> {
+    let entries = map.entries()?;
+    if !entries.iter().any(|e| yaml::is_merge_key(&e.key)) {
+        return None;
+    }
+    let mut merged = Vec::new();
+    let mut own = Vec::new();
+    for e in entries {
+        if !yaml::is_merge_key(&e.key) {
+            own.push(e);
+            continue;
+        }
+        let sources: Vec<&Node> = match &e.value.kind {
+            NodeKind::Sequence { items, .. } => items.iter().rev().collect(),
+            _ => vec![&e.value],
+        };
+        for src in sources {
+            let src = match &src.kind {
+                NodeKind::Alias(name) => match anchored(root, name, src.span.start) {
+                    Some(n) => n,
+                    None => continue,
+                },
+                _ => src,
+            };
+            // Nested merges are flattened first; a cycle cannot occur without aliases to
+            // enclosing nodes, which PyYAML refuses anyway, so the depth is the file's.
+            match flattened(src, root) {
+                Some(inner) => merged.extend(inner),
+                None => merged.extend(src.entries().unwrap_or(&[]).iter()),
+            }
+        }
+    }
+    merged.extend(own);
+    Some(merged)
+}
+
+/// The node anchored as `name` last before `before` (an alias refers to the latest anchor).
+fn anchored<'a>(root: &'a Node, name: &str, before: usize) -> Option<&'a Node> {
+    let mut found = None;
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.span.start >= before {
+            continue;
+        }
+        if n.anchor() == Some(name) && found.is_none_or(|f: &Node| f.span.start < n.span.start) {
+            found = Some(n);
+        }
+        match &n.kind {
+            NodeKind::Mapping { entries, .. } => {
+                for e in entries {
+                    stack.push(&e.key);
+                    stack.push(&e.value);
+                }
+            }
+            NodeKind::Sequence { items, .. } => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    found
 }

@@ -5,6 +5,7 @@
 //! parsed once on first use.
 
 pub mod explain;
+pub mod pydantic;
 pub mod types;
 pub mod validate;
 pub mod version;
@@ -131,7 +132,23 @@ impl Knowledge {
 
     /// The release whose settings apply to `v`: the newest release ≤ `v`, so 5.6.3 (not in
     /// the table) reads as 5.6.2 and 6.14.0 as 6.14.0-rc2. None when `v` is older than 3.0.0.
+    ///
+    /// A pre-release the table does not list has the settings of the release it leads to
+    /// (3.4.0rc2 already declares 3.4.0's `Optional[Path]` fields and ships pydantic 2): it
+    /// reads as the first listed release of the same major.minor.micro at or after it
+    /// (3.4.0rc2 → 3.4.0, 6.14.0rc1 → 6.14.0-rc2), and as the newest release before it only
+    /// when the table has none.
     pub fn release_for(&self, v: &Version) -> Option<&Release> {
+        if v.is_prerelease() {
+            let base = v.release();
+            if let Some(r) = self
+                .releases
+                .iter()
+                .find(|r| r.version.release() == base && r.version >= *v)
+            {
+                return Some(r);
+            }
+        }
         // Releases are sorted (the generator checks), so the answer sits just before the
         // first release newer than `v`.
         let newer = self.releases.partition_point(|r| r.version <= *v);

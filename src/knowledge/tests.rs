@@ -25,8 +25,12 @@ fn release_for_takes_the_newest_release_not_after_v() {
     let at = |s: &str| kb().release_for(&v(s)).map(|r| r.version.to_string());
     assert_eq!(at("5.6.3").as_deref(), Some("5.6.2"));
     assert_eq!(at("6.14.0").as_deref(), Some("6.14.0-rc2"));
-    assert_eq!(at("6.14.0rc1").as_deref(), Some("6.13.8"));
-    assert_eq!(at("5.6.0rc2").as_deref(), Some("5.5.0"));
+    // A pre-release reads as the release it leads to: 5.6.0rc2 already has 5.6.0's
+    // low-VRAM settings (config_default.py@v5.6.0rc2), 3.4.0rc2 its Optional[Path] fields.
+    assert_eq!(at("6.14.0rc1").as_deref(), Some("6.14.0-rc2"));
+    assert_eq!(at("5.6.0rc2").as_deref(), Some("5.6.0"));
+    assert_eq!(at("3.4.0rc2").as_deref(), Some("3.4.0"));
+    assert_eq!(at("7.0.0rc1").as_deref(), Some("6.14.0-rc2"));
     assert_eq!(at("5.0.0.post1").as_deref(), Some("5.0.0"));
     assert_eq!(at("3.0.0").as_deref(), Some("3.0.0"));
     assert_eq!(at("9.0.0").as_deref(), Some("6.14.0-rc2"));

@@ -11,9 +11,12 @@
 
 use std::borrow::Cow;
 
+use crate::knowledge::pydantic::Pydantic;
 use crate::knowledge::types::choice_repr;
 use crate::knowledge::{KeyRevision, ValueType};
 use crate::yaml::{Node, NodeKind, Resolved};
+
+pub mod v3;
 
 /// Why pydantic would reject a value.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,16 +31,21 @@ pub enum Invalid {
     Pattern { pattern: String },
 }
 
-/// Check `node` against the revision of a key; Ok when InvokeAI would accept it.
-pub fn check(rev: &KeyRevision, node: &Node) -> Result<(), Invalid> {
-    let value = Py::of(node);
-    let number = validate(&rev.ty, &value)?;
+/// Check `node` against the revision of a key with pydantic 2 (`pyd`, the version the release
+/// ships); Ok when InvokeAI would accept it.
+pub fn check(rev: &KeyRevision, node: &Node, pyd: Pydantic) -> Result<(), Invalid> {
+    check_value(rev, &Py::of(node), pyd)
+}
+
+/// [`check`] for a value already read as Python (3.x hands argparse's result to pydantic).
+fn check_value(rev: &KeyRevision, value: &Py, pyd: Pydantic) -> Result<(), Invalid> {
+    let number = validate(&rev.ty, value, pyd)?;
     if let Some(x) = number {
         if let Some(bound) = rev.constraints.violated_by(x) {
             return Err(Invalid::Range { bound });
         }
     }
-    if let (Some(pattern), Py::Str(s)) = (&rev.pattern, &value) {
+    if let (Some(pattern), Py::Str(s)) = (&rev.pattern, value) {
         // pydantic v2 compiles `pattern=` with Rust's regex crate (its default regex engine), so
         // the same crate gives the same answer: `$` is the very end, `\d` any Unicode digit.
         match regex::Regex::new(pattern) {
@@ -56,8 +64,8 @@ pub fn check(rev: &KeyRevision, node: &Node) -> Result<(), Invalid> {
 /// The value pydantic would end up with, as a float, when the type is numeric and the value valid
 /// (`'4'` → 4.0 for a float field, `1e3` → 1000.0, `yes` → 1.0 for a float field; None for
 /// bool, string and Literal fields, null, and anything invalid).
-pub fn as_number(ty: &ValueType, node: &Node) -> Option<f64> {
-    validate(ty, &Py::of(node)).ok().flatten()
+pub fn as_number(ty: &ValueType, node: &Node, pyd: Pydantic) -> Option<f64> {
+    validate(ty, &Py::of(node), pyd).ok().flatten()
 }
 
 /// A YAML node as the Python object PyYAML's SafeLoader builds from it.
@@ -129,7 +137,7 @@ fn type_error(ty: &ValueType, value: &Py) -> Invalid {
 }
 
 /// Validate `value` against `ty`; Ok(Some(x)) when the result is a number (for constraints).
-fn validate(ty: &ValueType, value: &Py) -> Result<Option<f64>, Invalid> {
+fn validate(ty: &ValueType, value: &Py, pyd: Pydantic) -> Result<Option<f64>, Invalid> {
     if let Py::Alias = value {
         return Ok(None);
     }
@@ -138,7 +146,7 @@ fn validate(ty: &ValueType, value: &Py) -> Result<Option<f64>, Invalid> {
         // Optional[X]: None is valid; anything else must be a valid X.
         ValueType::Optional(inner) => match value {
             Py::None => Ok(None),
-            _ => validate(inner, value).map_err(|e| match e {
+            _ => validate(inner, value, pyd).map_err(|e| match e {
                 // Say null would have done too.
                 Invalid::Type { expected, found } if expected == inner.describe() => {
                     Invalid::Type {
@@ -152,11 +160,11 @@ fn validate(ty: &ValueType, value: &Py) -> Result<Option<f64>, Invalid> {
         ValueType::Bool => to_bool(value)
             .map(|_| None)
             .ok_or_else(|| type_error(ty, value)),
-        ValueType::Int => to_int(value).map(Some).map_err(|why| Invalid::Type {
+        ValueType::Int => to_int(value, pyd).map(Some).map_err(|why| Invalid::Type {
             expected: ty.describe(),
             found: why.unwrap_or_else(|| value.describe()),
         }),
-        ValueType::Float => to_float(value)
+        ValueType::Float => to_float(value, pyd)
             .map(Some)
             .ok_or_else(|| type_error(ty, value)),
         // str fields take str only: pydantic v2 no longer turns numbers into strings
@@ -172,7 +180,7 @@ fn validate(ty: &ValueType, value: &Py) -> Result<Option<f64>, Invalid> {
             _ => Err(type_error(ty, value)),
         },
         ValueType::Literal(choices) => {
-            if literal_matches(choices, value) {
+            if literal_matches(choices, value, pyd) {
                 Ok(None)
             } else {
                 Err(Invalid::Choice {
@@ -185,7 +193,7 @@ fn validate(ty: &ValueType, value: &Py) -> Result<Option<f64>, Invalid> {
         ValueType::Union(members) => {
             let mut first_err = None;
             for m in members {
-                match validate(m, value) {
+                match validate(m, value, pyd) {
                     Ok(n) => return Ok(n),
                     Err(e) => {
                         first_err.get_or_insert(e);
@@ -203,7 +211,7 @@ fn validate(ty: &ValueType, value: &Py) -> Result<Option<f64>, Invalid> {
             Py::List(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let item_value = Py::of(item);
-                    if let Err(e) = validate(item_ty, &item_value) {
+                    if let Err(e) = validate(item_ty, &item_value, pyd) {
                         return Err(in_item(ty, item_ty, i, e));
                     }
                 }
@@ -258,7 +266,7 @@ fn to_bool(value: &Py) -> Option<bool> {
 /// a fractional part"); str per pydantic-core `str_as_int`: surrounding spaces, one sign,
 /// leading zeros, a `.000` tail and single underscores between digits are allowed; `1e3` and
 /// `2.5` are not. Err(Some(found)) gives a more precise "found" than the value's description.
-fn to_int(value: &Py) -> Result<f64, Option<String>> {
+fn to_int(value: &Py, pyd: Pydantic) -> Result<f64, Option<String>> {
     match value {
         Py::Int(i) => Ok(*i as f64),
         Py::BigInt(t) => Ok(t.parse::<f64>().unwrap_or(f64::INFINITY)),
@@ -271,6 +279,7 @@ fn to_int(value: &Py) -> Result<f64, Option<String>> {
             fmt_float(*f)
         ))),
         Py::Float(f) => Ok(*f),
+        Py::Str(s) if !pyd.strips_number_strings() && s.trim() != *s => Err(None),
         Py::Str(s) => str_as_int(s).ok_or(None),
         _ => Err(None),
     }
@@ -317,12 +326,13 @@ fn strip_underscores(t: &str) -> Option<Cow<'_, str>> {
 /// `str_as_float`: trimmed, then any float Rust's parser reads — `1e3`, `.5`, `inf`, `nan` —
 /// with single underscores between digits allowed. `max_cache_ram_gb: 1e3` is such a string,
 /// because PyYAML 1.1 wants a dot in a float.
-fn to_float(value: &Py) -> Option<f64> {
+fn to_float(value: &Py, pyd: Pydantic) -> Option<f64> {
     match value {
         Py::Float(f) => Some(*f),
         Py::Int(i) => Some(*i as f64),
         Py::BigInt(t) => t.parse::<f64>().ok().filter(|f| f.is_finite()),
         Py::Bool(b) => Some(f64::from(u8::from(*b))),
+        Py::Str(s) if !pyd.strips_number_strings() && s.trim() != *s => None,
         Py::Str(s) => {
             let t = s.trim();
             t.parse::<f64>().ok().or_else(|| {
@@ -338,11 +348,16 @@ fn to_float(value: &Py) -> Option<f64> {
 /// Literal[...] as pydantic-core's `LiteralLookup` matches Python input: an int choice
 /// matches only an exact int (not a bool, not 4.0, not the string '4'); a str choice matches
 /// only a str. So `attention_slice_size: '4'` is an error while `4` is fine.
-fn literal_matches(choices: &[serde_json::Value], value: &Py) -> bool {
+fn literal_matches(choices: &[serde_json::Value], value: &Py, pyd: Pydantic) -> bool {
     use serde_json::Value as J;
+    let loose = pyd.literal_matches_equal_numbers();
     choices.iter().any(|c| match (c, value) {
         (J::String(want), Py::Str(got)) => want == got,
         (J::Number(n), Py::Int(got)) => n.as_i64().is_some_and(|w| i128::from(w) == *got),
+        // From pydantic 2.11 (and in pydantic 1) an int choice matches any equal number:
+        // `True` is 1, `4.0` is 4.
+        (J::Number(n), Py::Bool(got)) if loose => n.as_i64() == Some(i64::from(*got)),
+        (J::Number(n), Py::Float(got)) if loose => n.as_f64() == Some(*got),
         (J::Bool(want), Py::Bool(got)) => want == got,
         (J::Null, Py::None) => true,
         _ => false,

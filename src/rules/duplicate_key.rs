@@ -1,5 +1,6 @@
 //! IL002 duplicate-key: the same key twice in one mapping; PyYAML keeps the last silently.
 
+use crate::rules::yaml_syntax::V3_IGNORED;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 use crate::yaml::{Node, NodeKind};
@@ -73,7 +74,7 @@ fn walk(cx: &Context<'_>, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
                             &META,
                             cx.config.loc(e.key.span),
                             format!(
-                                "`{child}` is set again on line {winner_line}: InvokeAI 3.x reads the file with OmegaConf, which refuses duplicate keys, and then ignores the whole file"
+                                "`{child}` is set again on line {winner_line}: OmegaConf refuses duplicate keys, so {V3_IGNORED}"
                             ),
                         )
                         .severity(Severity::Error)

@@ -10,9 +10,9 @@ pub static META: RuleMeta = RuleMeta {
     code: "IL110",
     name: "flat-config-for-v3",
     category: Category::Schema,
-    default_severity: Severity::Warning,
+    default_severity: Severity::Error,
     fixable: false,
-    summary: "A flat 4.x-style file under InvokeAI 3.x: every setting in it is silently ignored",
+    summary: "A file without `InvokeAI:` under InvokeAI 3.x: the whole file is silently ignored",
     doc: include_str!("../../rules/flat-config-for-v3.md"),
 };
 
@@ -39,7 +39,7 @@ impl Rule for FlatConfigForV3 {
             &META,
             cx.config.loc(first.key.span),
             format!(
-                "a flat config under {}: 3.x reads settings only from `InvokeAI:` → section heading → key, so every setting in this file is ignored and the defaults apply",
+                "no top-level `InvokeAI:` under {}: 3.x reads settings only from `InvokeAI:` → section heading → key, so it ignores the whole file and starts on the defaults",
                 target_phrase(cx.target)
             ),
         )

@@ -1,5 +1,6 @@
 //! IL006 invalid-encoding: bytes that are not UTF-8.
 
+use crate::rules::yaml_syntax::V3_IGNORED;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 use crate::source::Span;
@@ -71,11 +72,11 @@ impl Rule for InvalidEncoding {
         // In the decoded text the bad byte became U+FFFD (3 bytes).
         let end = (at + '\u{FFFD}'.len_utf8()).min(text.len());
         let (message, severity) = if !cx.target.at_least("4.0.0") {
-            ("the file is not valid UTF-8: InvokeAI 3.x fails to read it and silently uses the defaults for every setting", Severity::Error)
+            (format!("the file is not valid UTF-8 (OmegaConf reads it as UTF-8 on every system): {V3_IGNORED}"), Severity::Error)
         } else if windows == Some(true) {
-            ("the file is not valid UTF-8: InvokeAI reads invokeai.yaml in the system code page, so on this Windows machine it may load with other characters than intended, and fails on any machine whose locale is UTF-8", Severity::Warning)
+            ("the file is not valid UTF-8: InvokeAI reads invokeai.yaml in the system code page, so on this Windows machine it may load with other characters than intended, and fails on any machine whose locale is UTF-8".to_string(), Severity::Warning)
         } else {
-            ("the file is not valid UTF-8: InvokeAI reads invokeai.yaml in the locale's encoding, and where that is UTF-8 (Linux, macOS) it stops with UnicodeDecodeError", Severity::Error)
+            ("the file is not valid UTF-8: InvokeAI reads invokeai.yaml in the locale's encoding, and where that is UTF-8 (Linux, macOS) it stops with UnicodeDecodeError".to_string(), Severity::Error)
         };
         out.push(
             Diagnostic::new(&META, cx.config.loc(Span::new(at, end)), message)

@@ -5,6 +5,7 @@ use std::cell::{OnceCell, RefCell};
 use crate::config::{ConfigFile, Setting};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::facts::{Facts, Target};
+use crate::knowledge::pydantic::Pydantic;
 use crate::knowledge::validate::Invalid;
 use crate::knowledge::{KeyAt, Knowledge};
 
@@ -52,6 +53,11 @@ impl<'a> Context<'a> {
         self.invalid.get_or_init(|| values::invalid_values(self))
     }
 
+    /// The pydantic the target release ships: its lax mode decides which values load.
+    pub fn pydantic(&self) -> Pydantic {
+        Pydantic::shipped_with(&self.target.version)
+    }
+
     /// Record that `rule` would have checked something with this fact.
     pub fn need(&self, fact: Needed, rule: &'static str, at: Location) {
         self.needed.borrow_mut().push((fact, rule, at));
@@ -96,6 +102,8 @@ pub mod unknown_key;
 pub mod unused_suppression;
 pub mod util;
 pub mod v3_config_migrated;
+pub mod v3_interpolation;
+pub mod v3_section_not_a_mapping;
 mod values;
 pub mod version_conflict;
 pub mod vram_cap_overrides_working_mem;
@@ -127,6 +135,8 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &v3_config_migrated::V3ConfigMigrated,
         &flat_config_for_v3::FlatConfigForV3,
         &misplaced_v3_key::MisplacedV3Key,
+        &v3_section_not_a_mapping::V3SectionNotAMapping,
+        &v3_interpolation::V3Interpolation,
         &max_cache_vram_over_budget::MaxCacheVramOverBudget,
         &vram_cap_overrides_working_mem::VramCapOverridesWorkingMem,
         &device_working_mem::DeviceWorkingMem,

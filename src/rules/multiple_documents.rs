@@ -1,5 +1,6 @@
 //! IL005 multiple-documents: `---` starts a second YAML document; `yaml.safe_load` refuses.
 
+use crate::rules::yaml_syntax::V3_IGNORED;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
@@ -26,7 +27,7 @@ impl Rule for MultipleDocuments {
         let consequence = if cx.target.at_least("4.0.0") {
             "InvokeAI stops at start-up (\"expected a single document in the stream\")"
         } else {
-            "InvokeAI 3.x swallows the error and ignores the whole file"
+            V3_IGNORED
         };
         let span = cx.config.source.rest_of_line(second.span.start);
         out.push(

@@ -30,7 +30,7 @@ impl Rule for NotAMapping {
         let consequence = if cx.target.at_least("4.0.0") {
             "InvokeAI stops at start-up with a bare AssertionError"
         } else {
-            "InvokeAI 3.x cannot read settings from it and uses the defaults"
+            "InvokeAI 3.x reads no setting from it, ignores all of it and starts on the defaults"
         };
         // Point at the first line of the root only: a long list would swamp the report.
         let span = cx.config.source.rest_of_line(root.span.start);

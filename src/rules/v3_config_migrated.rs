@@ -2,6 +2,7 @@
 //! start-up: what the migration renames, drops and breaks.
 
 use crate::config::Layout;
+use crate::yaml::NodeKind;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::util::{cite_target, target_phrase};
 use crate::rules::{Category, Context, Rule, RuleMeta};
@@ -50,10 +51,27 @@ impl Rule for V3ConfigMigrated {
         .help(format!("Run `invokeai-lint migrate {} --to {}` to see the flat file InvokeAI would make, with your comments kept (`--write` writes it); any other finding on a key of this file says what the migration drops or renames", cx.config.name(), cx.target.release.version));
         out.push(cite_target(head, cx.target));
 
-        // A section that is not a mapping crashes the v3 migration (it calls .items() on it,
-        // outside any try: migrate_v3_config_dict, config_default.py@v4.0.0).
+        // `InvokeAI:` itself, or a section, that is not a mapping crashes the v3 migration (it
+        // calls .items() on them: migrate_v3_config_dict, config_default.py@v4.0.0 … @v6.13.8).
+        if top.value.entries().is_none() && !matches!(top.value.kind, NodeKind::Alias(_)) {
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    cx.config.loc(top.key.span),
+                    format!(
+                        "`InvokeAI:` holds {}, not a mapping of sections: the 3.x migration stops with AttributeError ('… object has no attribute \'items\'') and {} does not start",
+                        describe(&top.value),
+                        target_phrase(cx.target)
+                    ),
+                )
+                .severity(Severity::Error)
+                .key("InvokeAI")
+                .label("not a mapping")
+                .help("Put the 3.x sections under `InvokeAI:`, or delete the line and write a flat file with `schema_version` first"),
+            );
+        }
         for sec in top.value.entries().unwrap_or(&[]) {
-            if sec.value.entries().is_none() {
+            if sec.value.entries().is_none() && !matches!(sec.value.kind, NodeKind::Alias(_)) {
                 let name = sec.key.as_str().unwrap_or("?");
                 out.push(
                     Diagnostic::new(
@@ -170,5 +188,13 @@ impl Rule for V3ConfigMigrated {
                 out.push(d.key(path));
             }
         }
+    }
+}
+
+/// A value for messages: "nothing" for an empty one.
+fn describe(node: &crate::yaml::Node) -> String {
+    match &node.kind {
+        NodeKind::Scalar(s) if s.resolved == crate::yaml::Resolved::Null => "nothing".into(),
+        _ => node.describe(),
     }
 }

@@ -3,6 +3,7 @@
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 use crate::source::Span;
+use crate::yaml::{constructor_error, omegaconf_rejects};
 
 pub static META: RuleMeta = RuleMeta {
     code: "IL001",
@@ -23,15 +24,22 @@ impl Rule for YamlSyntax {
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let Some(err) = &cx.config.parsed.error else {
+            load_error(cx, out);
             return;
         };
         let text = cx.config.source.text();
-        let consequence = if cx.target.at_least("4.0.0") {
-            "InvokeAI stops at start-up with this error"
+        let v3 = !cx.target.at_least("4.0.0");
+        let consequence = if v3 {
+            V3_IGNORED
         } else {
-            "InvokeAI 3.x swallows the error and ignores the whole file: every setting in it falls back to its default"
+            "InvokeAI stops at start-up with this error"
         };
-        let mut d = Diagnostic::new(&META, cx.config.loc(err.span), err.message.clone())
+        let message = if v3 {
+            format!("{}: {V3_IGNORED}", err.message)
+        } else {
+            err.message.clone()
+        };
+        let mut d = Diagnostic::new(&META, cx.config.loc(err.span), message)
             .label("here")
             .help(consequence);
         if let Some(quoted) = windows_path_in_double_quotes(text, err.span) {
@@ -55,6 +63,46 @@ impl Rule for YamlSyntax {
         }
         out.push(d);
     }
+}
+
+/// What 3.x does with a file OmegaConf cannot load (config_default.py@v3.6.2 `parse_args`:
+/// `OmegaConf.load` inside a bare `try … except: pass`).
+pub const V3_IGNORED: &str = "InvokeAI 3.x cannot load the file, ignores all of it and starts on the defaults";
+
+/// A file that parses but that the loader refuses to build: an unknown tag, an unhashable key,
+/// a bad merge (safe_load, so every release); in 3.x also what only OmegaConf refuses (a null
+/// key, a `!!set`). Repeated keys are the duplicate-key rule's.
+fn load_error(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(root) = cx.config.root() else { return };
+    let v3 = !cx.target.at_least("4.0.0");
+    // Only the first document is read; a second one has its own finding.
+    let found = if v3 {
+        omegaconf_rejects(root).filter(|e| !e.duplicate_key)
+    } else {
+        constructor_error(root)
+    };
+    let Some(e) = found else { return };
+    let (message, help) = if v3 {
+        (
+            format!("{}: {}: {V3_IGNORED}", e.exception, e.message),
+            "Remove the tag or key OmegaConf cannot read; 3.x reads plain strings, numbers, booleans, lists and mappings",
+        )
+    } else {
+        (
+            format!(
+                "{}: {}: yaml.safe_load refuses the file and {} stops at start-up",
+                e.exception,
+                e.message,
+                crate::rules::util::target_phrase(cx.target)
+            ),
+            "Remove the tag (safe_load builds only plain strings, numbers, booleans, dates, lists and mappings) or write the key as a plain string",
+        )
+    };
+    out.push(
+        Diagnostic::new(&META, cx.config.loc(e.span), message)
+            .label("the loader cannot build this")
+            .help(help),
+    );
 }
 
 /// When the error is at a backslash inside a double-quoted scalar on one line, the span of

@@ -15,9 +15,11 @@ mod chars;
 mod checks;
 mod errors;
 mod lex;
+mod loader;
 pub mod resolve;
 mod tree;
 
+pub use loader::{constructor_error, is_merge_key, omegaconf_rejects, LoadError};
 pub use resolve::{resolve_plain, resolve_scalar, Resolved};
 pub use tree::parse;
 

@@ -2,6 +2,7 @@
 //! Cases from CONFIG_FACTS.md §1.5 are marked "§1.5".
 
 use super::*;
+use crate::knowledge::pydantic::Pydantic;
 use crate::knowledge::{Constraints, Knowledge, Version};
 use crate::source::Span;
 use crate::yaml::{Entry, Node, NodeKind, Resolved, Scalar, ScalarStyle};
@@ -68,6 +69,13 @@ fn alias(name: &str) -> Node {
     node(NodeKind::Alias(name.into()))
 }
 
+/// The pydantic of 6.13.8.
+const P13: Pydantic = Pydantic::new(2, 13);
+
+fn shipped(version: &str) -> Pydantic {
+    Pydantic::shipped_with(&Version::parse(version).unwrap())
+}
+
 /// The key's revision at a release, from the real table.
 fn rev(key: &str, version: &str) -> &'static KeyRevision {
     Knowledge::get()
@@ -78,14 +86,14 @@ fn rev(key: &str, version: &str) -> &'static KeyRevision {
 
 fn ok(key: &str, version: &str, n: &Node) {
     assert_eq!(
-        check(rev(key, version), n),
+        check(rev(key, version), n, shipped(version)),
         Ok(()),
         "{key}@{version} should accept {n:?}"
     );
 }
 
 fn err(key: &str, version: &str, n: &Node) -> Invalid {
-    match check(rev(key, version), n) {
+    match check(rev(key, version), n, shipped(version)) {
         Ok(()) => panic!("{key}@{version} should reject {n:?}"),
         Err(e) => e,
     }
@@ -101,7 +109,7 @@ fn facts_1_5_accepted_values() {
     ok("enable_partial_loading", V, &int(0)); // §1.5
     ok("max_cache_ram_gb", V, &word("1e3")); // §1.5: PyYAML leaves 1e3 a string
     assert_eq!(
-        as_number(&rev("max_cache_ram_gb", V).ty, &word("1e3")),
+        as_number(&rev("max_cache_ram_gb", V).ty, &word("1e3"), P13),
         Some(1000.0)
     );
     ok("max_cache_vram_gb", V, &null()); // §1.5: empty value is fine for Optional
@@ -179,7 +187,7 @@ fn bool_fields() {
             "{e:?}"
         );
     }
-    assert_eq!(as_number(&rev("patchmatch", V).ty, &boolean(true)), None);
+    assert_eq!(as_number(&rev("patchmatch", V).ty, &boolean(true), P13), None);
 }
 
 #[test]
@@ -202,8 +210,8 @@ fn int_fields() {
     ] {
         ok("port", V, &n);
     }
-    assert_eq!(as_number(&rev("port", V).ty, &quoted("9091")), Some(9091.0));
-    assert_eq!(as_number(&rev("port", V).ty, &quoted("-5")), Some(-5.0));
+    assert_eq!(as_number(&rev("port", V).ty, &quoted("9091"), P13), Some(9091.0));
+    assert_eq!(as_number(&rev("port", V).ty, &quoted("-5"), P13), Some(-5.0));
     for n in [
         float("2.5"),
         float(".inf"),
@@ -238,10 +246,10 @@ fn float_fields_and_constraints() {
         ok("max_cache_ram_gb", V, &n);
     }
     let ty = &rev("max_cache_ram_gb", V).ty;
-    assert_eq!(as_number(ty, &float("12.5")), Some(12.5));
-    assert_eq!(as_number(ty, &boolean(true)), Some(1.0));
-    assert_eq!(as_number(ty, &null()), None);
-    assert_eq!(as_number(ty, &quoted("lots")), None);
+    assert_eq!(as_number(ty, &float("12.5"), P13), Some(12.5));
+    assert_eq!(as_number(ty, &boolean(true), P13), Some(1.0));
+    assert_eq!(as_number(ty, &null(), P13), None);
+    assert_eq!(as_number(ty, &quoted("lots"), P13), None);
 
     // gt 0 for the RAM cache, ge 0 for the VRAM cache (0 is valid there).
     assert_eq!(
@@ -371,12 +379,22 @@ fn literal_fields_compare_by_python_equality() {
         Invalid::Choice { .. }
     ));
 
-    // Mixed str/int Literal: the int 4 is a choice, the string '4', 4.0 and true are not.
+    // Mixed str/int Literal: the int 4 is a choice, the string '4' is not. 4.0 and true
+    // match 4 and 1 from pydantic 2.11 (6.13.8 ships 2.13), not under 2.7 (5.9.1): measured
+    // with each pydantic's TypeAdapter.
     ok("attention_slice_size", V, &int(4));
     ok("attention_slice_size", V, &word("balanced"));
-    for n in [quoted("4"), float("4.0"), boolean(true), int(9), int(0)] {
+    ok("attention_slice_size", V, &float("4.0"));
+    ok("attention_slice_size", V, &boolean(true));
+    for n in [quoted("4"), int(9), int(0)] {
         assert!(
             matches!(err("attention_slice_size", V, &n), Invalid::Choice { .. }),
+            "{n:?}"
+        );
+    }
+    for n in [float("4.0"), boolean(true)] {
+        assert!(
+            matches!(err("attention_slice_size", "5.9.1", &n), Invalid::Choice { .. }),
             "{n:?}"
         );
     }
@@ -431,8 +449,8 @@ fn union_fields() {
             found: "the string 'lots'".into()
         }
     );
-    assert_eq!(as_number(&rev("ram", "3.1.0").ty, &word("auto")), None);
-    assert_eq!(as_number(&rev("ram", "3.1.0").ty, &quoted("6")), Some(6.0));
+    assert_eq!(as_number(&rev("ram", "3.1.0").ty, &word("auto"), P13), None);
+    assert_eq!(as_number(&rev("ram", "3.1.0").ty, &quoted("6"), P13), Some(6.0));
     // generation_devices (6.14.0-rc2): 'auto' or a list of strings.
     ok("generation_devices", "6.14.0-rc2", &word("auto"));
     ok(
@@ -544,7 +562,7 @@ fn aliases_are_not_judged() {
     ok("port", V, &alias("p"));
     ok("allow_origins", V, &seq(vec![alias("a")]));
     ok("remote_api_tokens", V, &seq(vec![alias("t")]));
-    assert_eq!(as_number(&rev("port", V).ty, &alias("p")), None);
+    assert_eq!(as_number(&rev("port", V).ty, &alias("p"), P13), None);
 }
 
 #[test]
@@ -559,8 +577,8 @@ fn unknown_types_accept_anything() {
         pattern: None,
         v3_section: None,
     };
-    assert_eq!(check(&any, &int(5)), Ok(()));
-    assert_eq!(check(&any, &map(vec![])), Ok(()));
+    assert_eq!(check(&any, &int(5), P13), Ok(()));
+    assert_eq!(check(&any, &map(vec![]), P13), Ok(()));
 }
 
 #[test]
