@@ -255,7 +255,12 @@ fn push_mapping<'a>(
     }
 }
 
-fn push_entry<'a>(e: &'a Entry, later: &'a [Entry], section: Option<&'a str>, out: &mut Vec<Setting<'a>>) {
+fn push_entry<'a>(
+    e: &'a Entry,
+    later: &'a [Entry],
+    section: Option<&'a str>,
+    out: &mut Vec<Setting<'a>>,
+) {
     let Some(name) = e.key.as_str() else { return };
     if e.key.as_scalar().is_none() {
         return;

@@ -68,7 +68,11 @@ pub fn migrate(config: &ConfigFile, release: &Release) -> Result<Migrated, Strin
                 s.name
             ));
         };
-        if let Err(why) = crate::knowledge::validate::check(k.rev, s.value) {
+        if let Err(why) = crate::knowledge::validate::check(
+            k.rev,
+            s.value,
+            crate::knowledge::pydantic::Pydantic::shipped_with(&release.version),
+        ) {
             return Err(format!(
                 "`{}: {}` is refused by InvokeAI {target} ({}): its migration stops and restores the file",
                 s.name,

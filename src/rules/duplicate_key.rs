@@ -1,7 +1,7 @@
 //! IL002 duplicate-key: the same key twice in one mapping; PyYAML keeps the last silently.
 
-use crate::rules::yaml_syntax::V3_IGNORED;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::yaml_syntax::V3_IGNORED;
 use crate::rules::{Category, Context, Rule, RuleMeta};
 use crate::yaml::{Node, NodeKind};
 

@@ -1,7 +1,7 @@
 //! IL006 invalid-encoding: bytes that are not UTF-8.
 
-use crate::rules::yaml_syntax::V3_IGNORED;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::yaml_syntax::V3_IGNORED;
 use crate::rules::{Category, Context, Rule, RuleMeta};
 use crate::source::Span;
 

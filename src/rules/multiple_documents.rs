@@ -1,7 +1,7 @@
 //! IL005 multiple-documents: `---` starts a second YAML document; `yaml.safe_load` refuses.
 
-use crate::rules::yaml_syntax::V3_IGNORED;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::yaml_syntax::V3_IGNORED;
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {

@@ -174,7 +174,7 @@ fn is_key_name(s: &str) -> bool {
 pub fn accepts(cx: &Context<'_>, key: &str, s: &Setting<'_>) -> bool {
     cx.kb
         .key_in(key, cx.target.release)
-        .is_some_and(|k| crate::knowledge::validate::check(k.rev, s.value).is_ok())
+        .is_some_and(|k| crate::knowledge::validate::check(k.rev, s.value, cx.pydantic()).is_ok())
 }
 
 /// Renaming changes which setting the value goes to: never automatic.

@@ -2,10 +2,10 @@
 //! start-up: what the migration renames, drops and breaks.
 
 use crate::config::Layout;
-use crate::yaml::NodeKind;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::util::{cite_target, target_phrase};
 use crate::rules::{Category, Context, Rule, RuleMeta};
+use crate::yaml::NodeKind;
 
 pub static META: RuleMeta = RuleMeta {
     code: "IL109",

@@ -47,13 +47,21 @@ impl Rule for V3SectionNotAMapping {
             return;
         }
         for sec in top.value.entries().unwrap_or(&[]) {
-            let Some(name) = sec.key.as_str() else { continue };
+            let Some(name) = sec.key.as_str() else {
+                continue;
+            };
             let Some(fields) = sections.get(name) else {
                 continue;
             };
             let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
             if let Some(crash) = membership_crash(&sec.value, &fields) {
-                out.push(finding(cx, &sec.key, &format!("InvokeAI.{name}"), &sec.value, &crash));
+                out.push(finding(
+                    cx,
+                    &sec.key,
+                    &format!("InvokeAI.{name}"),
+                    &sec.value,
+                    &crash,
+                ));
             }
         }
     }
@@ -65,9 +73,7 @@ fn membership_crash(value: &Node, names: &[&str]) -> Option<String> {
     match &value.kind {
         NodeKind::Mapping { .. } | NodeKind::Alias(_) => None,
         NodeKind::Scalar(s) => match &s.resolved {
-            Resolved::Null => {
-                Some("TypeError: argument of type 'NoneType' is not iterable".into())
-            }
+            Resolved::Null => Some("TypeError: argument of type 'NoneType' is not iterable".into()),
             Resolved::Bool(_) => Some("TypeError: argument of type 'bool' is not iterable".into()),
             Resolved::Int(_) | Resolved::BigInt(_) => {
                 Some("TypeError: argument of type 'int' is not iterable".into())
@@ -85,7 +91,9 @@ fn membership_crash(value: &Node, names: &[&str]) -> Option<String> {
         NodeKind::Sequence { items, .. } => items
             .iter()
             .any(|i| i.as_str().is_some_and(|t| names.contains(&t)))
-            .then(|| "KeyValidationError: ListConfig indices must be integers or slices, not str".into()),
+            .then(|| {
+                "KeyValidationError: ListConfig indices must be integers or slices, not str".into()
+            }),
     }
 }
 

@@ -67,7 +67,8 @@ impl Rule for YamlSyntax {
 
 /// What 3.x does with a file OmegaConf cannot load (config_default.py@v3.6.2 `parse_args`:
 /// `OmegaConf.load` inside a bare `try … except: pass`).
-pub const V3_IGNORED: &str = "InvokeAI 3.x cannot load the file, ignores all of it and starts on the defaults";
+pub const V3_IGNORED: &str =
+    "InvokeAI 3.x cannot load the file, ignores all of it and starts on the defaults";
 
 /// A file that parses but that the loader refuses to build: an unknown tag, an unhashable key,
 /// a bad merge (safe_load, so every release); in 3.x also what only OmegaConf refuses (a null

@@ -18,7 +18,17 @@ pub struct LoadError {
 
 /// Tags SafeConstructor has a constructor for (yaml/constructor.py, PyYAML 6.0).
 const SAFE_TAGS: &[&str] = &[
-    "null", "bool", "int", "float", "binary", "timestamp", "omap", "pairs", "set", "str", "seq",
+    "null",
+    "bool",
+    "int",
+    "float",
+    "binary",
+    "timestamp",
+    "omap",
+    "pairs",
+    "set",
+    "str",
+    "seq",
     "map",
 ];
 
@@ -27,7 +37,10 @@ const SAFE_TAGS: &[&str] = &[
 fn core_name(tag: &str) -> Option<&str> {
     tag.strip_prefix("!!")
         .or_else(|| tag.strip_prefix("tag:yaml.org,2002:"))
-        .or_else(|| tag.strip_prefix("!<tag:yaml.org,2002:").and_then(|t| t.strip_suffix('>')))
+        .or_else(|| {
+            tag.strip_prefix("!<tag:yaml.org,2002:")
+                .and_then(|t| t.strip_suffix('>'))
+        })
 }
 
 /// The first thing `yaml.safe_load` cannot construct: a tag it has no constructor for
@@ -79,14 +92,20 @@ fn constructor_error_at(node: &Node) -> Option<LoadError> {
             _ => {
                 return Some(err(
                     node.span,
-                    format!("could not determine a constructor for the tag '{}'", full_tag(tag)),
+                    format!(
+                        "could not determine a constructor for the tag '{}'",
+                        full_tag(tag)
+                    ),
                 ))
             }
         }
     }
     if let NodeKind::Mapping { entries, .. } = &node.kind {
         for e in entries {
-            if matches!(e.key.kind, NodeKind::Mapping { .. } | NodeKind::Sequence { .. }) {
+            if matches!(
+                e.key.kind,
+                NodeKind::Mapping { .. } | NodeKind::Sequence { .. }
+            ) {
                 return Some(err(e.key.span, "found unhashable key".into()));
             }
             if is_merge_key(&e.key) {
@@ -217,14 +236,18 @@ fn interpolation_grammar_error(text: &str) -> Option<String> {
         let bad = if let Some((resolver, _args)) = inner.split_once(':') {
             let ident = |p: &str| {
                 let p = p.trim();
-                p.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                p.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
             };
             !resolver.split('.').all(ident)
         } else {
             inner.trim().is_empty()
                 || inner.trim().chars().any(|c| {
-                    c.is_whitespace() || matches!(c, '\\' | '{' | '(' | ')' | '[' | ']' | '\'' | '"')
+                    c.is_whitespace()
+                        || matches!(c, '\\' | '{' | '(' | ')' | '[' | ']' | '\'' | '"')
                 })
         };
         if bad {

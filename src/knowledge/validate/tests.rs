@@ -187,7 +187,10 @@ fn bool_fields() {
             "{e:?}"
         );
     }
-    assert_eq!(as_number(&rev("patchmatch", V).ty, &boolean(true), P13), None);
+    assert_eq!(
+        as_number(&rev("patchmatch", V).ty, &boolean(true), P13),
+        None
+    );
 }
 
 #[test]
@@ -210,8 +213,14 @@ fn int_fields() {
     ] {
         ok("port", V, &n);
     }
-    assert_eq!(as_number(&rev("port", V).ty, &quoted("9091"), P13), Some(9091.0));
-    assert_eq!(as_number(&rev("port", V).ty, &quoted("-5"), P13), Some(-5.0));
+    assert_eq!(
+        as_number(&rev("port", V).ty, &quoted("9091"), P13),
+        Some(9091.0)
+    );
+    assert_eq!(
+        as_number(&rev("port", V).ty, &quoted("-5"), P13),
+        Some(-5.0)
+    );
     for n in [
         float("2.5"),
         float(".inf"),
@@ -394,7 +403,10 @@ fn literal_fields_compare_by_python_equality() {
     }
     for n in [float("4.0"), boolean(true)] {
         assert!(
-            matches!(err("attention_slice_size", "5.9.1", &n), Invalid::Choice { .. }),
+            matches!(
+                err("attention_slice_size", "5.9.1", &n),
+                Invalid::Choice { .. }
+            ),
             "{n:?}"
         );
     }
@@ -450,7 +462,10 @@ fn union_fields() {
         }
     );
     assert_eq!(as_number(&rev("ram", "3.1.0").ty, &word("auto"), P13), None);
-    assert_eq!(as_number(&rev("ram", "3.1.0").ty, &quoted("6"), P13), Some(6.0));
+    assert_eq!(
+        as_number(&rev("ram", "3.1.0").ty, &quoted("6"), P13),
+        Some(6.0)
+    );
     // generation_devices (6.14.0-rc2): 'auto' or a list of strings.
     ok("generation_devices", "6.14.0-rc2", &word("auto"));
     ok(

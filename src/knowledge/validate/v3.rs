@@ -22,7 +22,12 @@ use crate::yaml::{Node, NodeKind, Resolved, ScalarStyle};
 
 /// Check `node`, the value of a setting read from its own section, as InvokeAI 3.x would.
 /// `validates`: the release validates assignments (3.0.2 and later).
-pub fn check(rev: &KeyRevision, node: &Node, pyd: Pydantic, validates: bool) -> Result<(), Invalid> {
+pub fn check(
+    rev: &KeyRevision,
+    node: &Node,
+    pyd: Pydantic,
+    validates: bool,
+) -> Result<(), Invalid> {
     let read = omegaconf_value(node);
     let value = match read {
         Py::Str(s) => argparse(&rev.ty, s, pyd)?,
@@ -90,7 +95,10 @@ fn omegaconf_float(text: &str) -> Option<f64> {
     }
     let (whole, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let digits_ok = |t: &str| t.bytes().all(|b| b.is_ascii_digit() || b == b'_');
-    if !whole.as_bytes().first().is_some_and(u8::is_ascii_digit) || !digits_ok(whole) || !digits_ok(frac) {
+    if !whole.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        || !digits_ok(whole)
+        || !digits_ok(frac)
+    {
         return None;
     }
     text.replace('_', "").parse().ok()
@@ -159,7 +167,13 @@ fn python_float(s: &str) -> Option<f64> {
     let body = t.strip_prefix(['-', '+']).unwrap_or(t);
     let negative = t.starts_with('-');
     match body.to_ascii_lowercase().as_str() {
-        "inf" | "infinity" => return Some(if negative { f64::NEG_INFINITY } else { f64::INFINITY }),
+        "inf" | "infinity" => {
+            return Some(if negative {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            })
+        }
         "nan" => return Some(f64::NAN),
         _ => {}
     }
@@ -209,7 +223,17 @@ fn validate_v1(ty: &ValueType, value: &Py) -> Result<Option<f64>, Invalid> {
                 Py::Float(f) => *f == 0.0 || *f == 1.0,
                 Py::Str(s) => matches!(
                     s.to_lowercase().as_str(),
-                    "0" | "off" | "f" | "false" | "n" | "no" | "1" | "on" | "t" | "true" | "y" | "yes"
+                    "0" | "off"
+                        | "f"
+                        | "false"
+                        | "n"
+                        | "no"
+                        | "1"
+                        | "on"
+                        | "t"
+                        | "true"
+                        | "y"
+                        | "yes"
                 ),
                 _ => false,
             };
@@ -259,7 +283,10 @@ fn validate_v1(ty: &ValueType, value: &Py) -> Result<Option<f64>, Invalid> {
                 Ok(None)
             } else {
                 Err(Invalid::Choice {
-                    choices: choices.iter().map(crate::knowledge::types::choice_repr).collect(),
+                    choices: choices
+                        .iter()
+                        .map(crate::knowledge::types::choice_repr)
+                        .collect(),
                 })
             }
         }
