@@ -126,7 +126,7 @@ pub enum SchemaCommand {
     LinterConfig,
     /// JSON Schema of invokeai.yaml as one InvokeAI release reads it.
     InvokeaiConfig {
-        /// The release (default: the newest known).
+        /// The release (default: the newest final release known).
         #[arg(long = "invokeai-version", value_name = "V")]
         invokeai_version: Option<String>,
     },
@@ -156,7 +156,7 @@ pub enum BaselineCommand {
 #[command(next_help_heading = "Facts")]
 pub struct FactArgs {
     /// The InvokeAI release to lint against (default: the linter config's, else the log's,
-    /// else the newest known).
+    /// else the newest final release known).
     #[arg(long = "invokeai-version", value_name = "V")]
     pub invokeai_version: Option<String>,
     /// Total VRAM of the GPU InvokeAI runs on, in GB (GiB, as InvokeAI counts).
@@ -620,7 +620,7 @@ fn schema(which: SchemaCommand) -> Result<i32, String> {
             let kb = Knowledge::get();
             let v = match invokeai_version {
                 Some(s) => Version::parse(&s)?,
-                None => kb.newest().version.clone(),
+                None => kb.newest_final().version.clone(),
             };
             crate::schema::invokeai_config(kb, &v)?
         }
@@ -758,7 +758,7 @@ fn keys(version: Option<&str>, format: ListFormat) -> Result<i32, String> {
     let kb = Knowledge::get();
     let v = match version {
         Some(s) => Version::parse(s)?,
-        None => kb.newest().version.clone(),
+        None => kb.newest_final().version.clone(),
     };
     let text = crate::knowledge::explain::keys_listing(&v, format == ListFormat::Json)?;
     // The listing is of the release that covers V; say which when V is not itself listed.

@@ -126,7 +126,7 @@ pub fn view(input: &LintInput, path: Option<&Path>) -> Result<View, UsageError> 
             value: Some(target.version.to_string()),
             from: match &target.origin {
                 Some(o) => o.describe(),
-                None => "default (the newest release known)".to_string(),
+                None => "default (the newest final release known)".to_string(),
             },
         },
         vram_gb: fact(facts.vram_gib.as_ref(), |v| crate::rules::util::gib(*v)),

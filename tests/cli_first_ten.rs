@@ -454,3 +454,65 @@ fn a_capitalised_key_is_offered_in_lower_case() {
         "schema_version: 4.0.2\ndevice: cuda\n"
     );
 }
+
+#[test]
+fn without_a_version_the_newest_final_release_is_assumed_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "invokeai.yaml",
+        "schema_version: 4.0.2\nenable_partial_loading: true\n",
+    );
+    let r = run(
+        dir.path(),
+        &["lint", "--isolated", "--format", "json", "invokeai.yaml"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect(&r.all());
+    let target = v["target"]["invokeai_version"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        !target.contains("rc") && !target.contains('a') && !target.contains('b'),
+        "{target}"
+    );
+    assert_eq!(v["target"]["source"], "default", "{}", r.stdout);
+    // Release-dependent advice names the release it holds for, and removes nothing on
+    // an assumption: on 5.x this line is what turns partial loading on.
+    let d = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["rule"] == "IL207"
+                || d["message"]
+                    .as_str()
+                    .unwrap_or("")
+                    .contains("enable_partial_loading")
+        })
+        .unwrap_or_else(|| panic!("{}", r.stdout));
+    let help = d["help"].as_str().unwrap();
+    assert!(
+        help.contains("6.13.0 or later") && help.contains("keep it"),
+        "{help}"
+    );
+    assert!(d["fix"].is_null(), "{d}");
+    // Named, the release gets the plain advice and the fix.
+    let r = run(
+        dir.path(),
+        &[
+            "lint",
+            "--isolated",
+            "--invokeai-version",
+            "6.13.8",
+            "--format",
+            "json",
+            "invokeai.yaml",
+        ],
+    );
+    assert!(
+        r.stdout.contains("Remove the redundant line"),
+        "{}",
+        r.stdout
+    );
+}

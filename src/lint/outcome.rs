@@ -154,7 +154,10 @@ pub fn exit_code(o: &Outcome, exit_zero: bool) -> (i32, Option<String>) {
 /// The report's one version and source, when files were linted against several.
 pub(super) fn describe_targets(targets: &[(Arc<str>, &'static str)]) -> (String, &'static str) {
     let Some(first) = targets.first() else {
-        return (Knowledge::get().newest().version.to_string(), "default");
+        return (
+            Knowledge::get().newest_final().version.to_string(),
+            "default",
+        );
     };
     let mut versions: Vec<&str> = Vec::new();
     for (v, _) in targets {

@@ -31,7 +31,9 @@ pub fn choose_target_for(
         ),
         (None, None) => match &facts.log_version {
             Some(f) => (f.value.clone(), Some(f.origin.clone())),
-            None => (kb.newest().version.clone(), None),
+            // The newest final release: a pre-release is what few run, and advice for it
+            // (defaults that changed in it) would mislead everyone else.
+            None => (kb.newest_final().version.clone(), None),
         },
     };
     let release = kb.release_for(&version).ok_or_else(|| {

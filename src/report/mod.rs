@@ -164,7 +164,7 @@ fn target_phrase(report: &Report) -> String {
         "config" => "from invokeai-lint.toml".to_string(),
         "default" => {
             return format!(
-                "linted against InvokeAI {version}, the newest release known; pass --invokeai-version to choose"
+                "linted against InvokeAI {version}, the newest final release known; pass --invokeai-version to choose"
             )
         }
         other => format!("from {other}"),
@@ -237,7 +237,7 @@ mod tests {
     fn summary_of_a_clean_run_says_where_the_version_came_from() {
         assert_eq!(
             summary_line(&report(2, 0, 0, 0, "default")),
-            "All 2 files clean (linted against InvokeAI 5.9.1, the newest release known; pass --invokeai-version to choose)"
+            "All 2 files clean (linted against InvokeAI 5.9.1, the newest final release known; pass --invokeai-version to choose)"
         );
         assert_eq!(
             summary_line(&report(1, 0, 0, 0, "config")),

@@ -60,24 +60,39 @@ impl Rule for PartialLoading {
                 return;
             }
             if default_on {
+                // No release was given (nor found in a log or the linter config): the
+                // newest is only assumed, and on 5.6 – 6.12 this line is what turns partial
+                // loading on. Say it for the release named, and offer no removal.
+                let assumed = cx.target.origin.is_none();
+                let help = if assumed {
+                    format!(
+                        "If this machine runs InvokeAI 6.13.0 or later the line can go; on 5.6 – 6.12 keep it, as the default there is false. No release was given, so {} was assumed: pass --invokeai-version",
+                        cx.target.release.version
+                    )
+                } else {
+                    "Remove the line, unless the same file must also work on InvokeAI 5.6 – 6.12, where the default is false".to_string()
+                };
+                let fix = remove_setting(cx.config, "enable_partial_loading")
+                    .filter(|_| !assumed)
+                    .map(|edits| Fix {
+                        description: "Remove the redundant line".into(),
+                        applicability: Applicability::Safe,
+                        edits,
+                    });
                 out.push(
                     Diagnostic::new(
                         &META,
                         cx.config.loc(s.value.span),
                         format!(
-                            "`enable_partial_loading: true` is the default from 6.13.0; this config targets {}",
+                            "`enable_partial_loading: true` is the default in InvokeAI 6.13.0 and later, so redundant for {} (the release this config is linted against)",
                             cx.target.release.version
                         ),
                     )
                     .severity(Severity::Info)
                     .key(s.path())
-                    .label("redundant")
-                    .help("Remove the line, unless the same file must also work on InvokeAI 5.6 – 6.12, where the default is false")
-                    .fix_opt(remove_setting(cx.config, "enable_partial_loading").map(|edits| Fix {
-                        description: "Remove the redundant line".into(),
-                        applicability: Applicability::Safe,
-                        edits,
-                    })),
+                    .label("redundant from 6.13.0")
+                    .help(help)
+                    .fix_opt(fix),
                 );
             }
             return;
