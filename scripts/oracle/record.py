@@ -1,0 +1,121 @@
+"""Record mode: turn a run's verdicts into the regression set replayed by `cargo test --test oracle_verdicts`.
+
+Picks one configuration per class of verdict (class = the release's pin set, the locale, InvokeAI's verdict and
+exception type, the linter's load-time rules, the outcome, the kind of mutation), plus every real v3 config at the
+releases that dump migrations. Writes, under fixtures/oracle/:
+
+  configs/<kind>-<hash>.yaml     the file, byte for byte (its name is stable: a hash of its content)
+  cases.json                     one entry per (file, release, locale): InvokeAI's verdict, why, its exception
+  migrations/<name>@<ver>.json   for v3 files at 4.0.0 / 5.9.1 / 6.13.8: the settings InvokeAI's migration produced
+
+and rewrites the known-differences list in tests/oracle_verdicts.rs (between its two marker comments) with the
+cases the linter gets wrong today, each with a one-line reason.
+"""
+import collections
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+from releases import MIGRATION_DUMP_VERSIONS, RELEASES
+
+MAX_CASES = 400
+ENV_OF = {r.version: r.env for r in RELEASES}
+BEGIN, END = "// oracle:known-differences:begin", "// oracle:known-differences:end"
+
+
+def first_line(message: str) -> str:
+    return (message or "").strip().splitlines()[0][:240] if (message or "").strip() else ""
+
+
+def exception_text(p: dict) -> str:
+    """First line, plus the first field line of a pydantic error (its first line only counts the errors)."""
+    lines = (p["message"] or "").strip().splitlines()
+    if not lines:
+        return ""
+    if re.search(r"validation errors? for", lines[0]) and len(lines) > 2:
+        return f"{lines[0]} / {lines[1].strip()}: {lines[2].strip()}"[:240]
+    return lines[0][:240]
+
+
+def class_key(p: dict) -> tuple:
+    rules = tuple(sorted({e[0] for e in p["linter_errors"] or []}))
+    return (ENV_OF[p["release"]], p["locale"], p["invokeai"], p["reason"], p["exc_type"], p["outcome"], rules,
+            p["kind"] if p["kind"] != "synthetic" else p["detail"])
+
+
+def priority(p: dict) -> int:
+    if p["outcome"] in ("false-error", "missed-error"):
+        return 0
+    if p["locale"] != "utf-8":
+        return 1 if p["differs_from_utf8"] else 4
+    return 2 if p["invokeai"] != "accept" else 3
+
+
+def reason_line(p: dict) -> str:
+    lint = ", ".join(sorted({e[0] for e in p["linter_errors"] or []})) or "no load-time error"
+    verdict = p["invokeai"] + (f" ({p['reason']})" if p["reason"] else "")
+    exc = exception_text(p)
+    return f"{p['outcome']}: InvokeAI {p['release']} {verdict}{': ' + exc if exc else ''}; linter: {lint}"[:300]
+
+
+def is_v3(path: str) -> bool:
+    return re.search(rb"(?m)^\s*InvokeAI[ \t]*:", Path(path).read_bytes()) is not None
+
+
+def record(pairs: list[dict], run: Path, fixtures: Path, test_file: Path) -> None:
+    picked: dict[tuple, dict] = {}
+    for p in sorted(pairs, key=lambda q: (priority(q), Path(q["file"]).stat().st_size, q["id"], q["release"])):
+        if p["outcome"] == "excluded":
+            continue
+        picked.setdefault(class_key(p), p)
+    chosen = sorted(picked.values(), key=lambda q: (priority(q), q["id"]))[:MAX_CASES]
+    # real v3 configs at the migration releases: what InvokeAI's own migration makes of them
+    chosen += [p for p in pairs if p["kind"] == "seed" and p["locale"] == "utf-8"
+               and p["release"] in MIGRATION_DUMP_VERSIONS and is_v3(p["file"]) and p not in chosen]
+
+    if fixtures.exists():
+        shutil.rmtree(fixtures)
+    (fixtures / "configs").mkdir(parents=True)
+    (fixtures / "migrations").mkdir()
+    names, cases = {}, []
+    for p in chosen:
+        data = Path(p["file"]).read_bytes()
+        name = f"{p['kind'] if p['kind'] != 'synthetic' else p['detail']}-{hashlib.sha1(data).hexdigest()[:8]}"
+        names[p["id"]] = name
+        (fixtures / "configs" / f"{name}.yaml").write_bytes(data)
+        cases.append({"name": name, "release": p["release"], "locale": p["locale"], "invokeai": p["invokeai"],
+                      "reason": p["reason"], "exception": exception_text(p), "kind": p["kind"],
+                      "origin": p["origin"], "detail": p["detail"]})
+    for cid, name in sorted(names.items()):
+        if not is_v3(next(p["file"] for p in chosen if p["id"] == cid)):
+            continue
+        for ver in sorted(MIGRATION_DUMP_VERSIONS):
+            dump = run / "migrations" / ver / f"{cid}.json"
+            verdict = next((p for p in pairs if p["id"] == cid and p["release"] == ver and p["locale"] == "utf-8"), None)
+            if dump.exists():
+                shutil.copyfile(dump, fixtures / "migrations" / f"{name}@{ver}.json")
+            elif verdict is not None and verdict["invokeai"] == "refuse":
+                (fixtures / "migrations" / f"{name}@{ver}.json").write_text(
+                    json.dumps({"refused": exception_text(verdict)}, indent=1) + "\n")
+    cases.sort(key=lambda c: (c["name"], [int(x) for x in c["release"].split(".")], c["locale"]))
+    body = ",\n".join("  " + json.dumps(c, ensure_ascii=False, sort_keys=True) for c in cases)
+    (fixtures / "cases.json").write_text("[\n" + body + "\n]\n", encoding="utf-8")
+
+    known = sorted({(names[p["id"]], p["release"], reason_line(p)) for p in chosen
+                    if p["locale"] == "utf-8" and p["outcome"] in ("false-error", "missed-error")},
+                   key=lambda k: (k[0], [int(x) for x in k[1].split(".")]))
+    rewrite_known(test_file, known)
+    by = collections.Counter(c["invokeai"] for c in cases)
+    print(f"recorded {len(cases)} cases ({dict(by)}) of {len(names)} files into {fixtures};"
+          f" {len(known)} known differences written to {test_file.name}")
+
+
+def rewrite_known(test_file: Path, known: list[tuple[str, str, str]]) -> None:
+    text = test_file.read_text()
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    indent = text[text.rindex("\n", 0, end) + 1: end]
+    lines = "".join(f"\n{indent}({json.dumps(n)}, {json.dumps(v)}, {json.dumps(r, ensure_ascii=False)}),"
+                    for n, v, r in known)
+    test_file.write_text(text[:start] + lines + "\n" + indent + text[end:])
