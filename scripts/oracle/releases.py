@@ -71,6 +71,9 @@ RELEASES = [
 # where a v3 file's migration result is dumped (issue #14 compares its `migrate` command against these)
 MIGRATION_DUMP_VERSIONS = {"4.0.0", "5.9.1", "6.13.8"}
 
+# 3.x reads the file as UTF-8 in every locale; this one 3.x release is run in the other locales as a control
+LOCALE_CONTROL_3X = "3.7.0"
+
 # locale name -> (LC_ALL value, localedef input, charmap); "utf-8" needs no generated locale
 LOCALES = {
     "utf-8": ("C.UTF-8", None, None),
