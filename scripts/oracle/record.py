@@ -119,3 +119,47 @@ def rewrite_known(test_file: Path, known: list[tuple[str, str, str]]) -> None:
     lines = "".join(f"\n{indent}({json.dumps(n)}, {json.dumps(v)}, {json.dumps(r, ensure_ascii=False)}),"
                     for n, v, r in known)
     test_file.write_text(text[:start] + lines + "\n" + indent + text[end:])
+
+
+def refresh_known(linter: str, fixtures: Path, test_file: Path) -> None:
+    """Re-lint the recorded UTF-8 cases with `linter` and rewrite the known differences (no Python venvs needed)."""
+    import subprocess
+
+    cases = json.loads((fixtures / "cases.json").read_text(encoding="utf-8"))
+    by_release = collections.defaultdict(list)
+    for c in cases:
+        if c["locale"] == "utf-8":
+            by_release[c["release"]].append(c)
+    known = []
+    for release, cs in sorted(by_release.items()):
+        files = sorted({str(fixtures / "configs" / f"{c['name']}.yaml") for c in cs})
+        r = subprocess.run([linter, "lint", *files, "--invokeai-version", release, "--isolated",
+                            "--no-inline-suppressions", "--format", "json", "--color", "never"],
+                           capture_output=True, text=True)
+        if r.returncode not in (0, 1):
+            raise SystemExit(f"linter failed (exit {r.returncode}) for {release}: {r.stderr[:2000]}")
+        errors = collections.defaultdict(set)
+        for d in json.loads(r.stdout)["diagnostics"]:
+            if d["severity"] == "error" and d["rule"][:3] in ("IL0", "IL1"):
+                errors[Path(d["file"]).stem].add(d["rule"])
+        for c in cs:
+            lint = sorted(errors.get(c["name"], ()))
+            if (c["invokeai"] != "accept") != bool(lint):
+                p = {"outcome": "false-error" if lint else "missed-error", "release": release,
+                     "invokeai": c["invokeai"], "reason": c["reason"], "message": c["exception"],
+                     "linter_errors": [[rule] for rule in lint]}
+                known.append((c["name"], release, reason_line(p)))
+    known.sort(key=lambda k: (k[0], [int(x) for x in k[1].split(".")]))
+    rewrite_known(test_file, known)
+    print(f"{len(known)} known differences written to {test_file}")
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Rewrite the known differences of tests/oracle_verdicts.rs by "
+                                             "linting the recorded cases again (after a linter fix).")
+    repo = Path(__file__).resolve().parent.parent.parent
+    ap.add_argument("--linter", default=str(repo / "target/debug/invokeai-lint"))
+    a = ap.parse_args()
+    refresh_known(a.linter, repo / "fixtures/oracle", repo / "tests/oracle_verdicts.rs")
