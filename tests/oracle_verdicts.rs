@@ -145,7 +145,12 @@ fn linter_errors(release: &str, names: &BTreeSet<&str>) -> BTreeMap<String, Vec<
     let out = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"))
         .arg("lint")
         .args(&files)
-        .args(["--invokeai-version", release, "--isolated", "--no-inline-suppressions"])
+        .args([
+            "--invokeai-version",
+            release,
+            "--isolated",
+            "--no-inline-suppressions",
+        ])
         .args(["--format", "json", "--color", "never"])
         .env("NO_COLOR", "1")
         .output()
@@ -168,7 +173,10 @@ fn linter_errors(release: &str, names: &BTreeSet<&str>) -> BTreeMap<String, Vec<
             continue;
         }
         let file = PathBuf::from(d["file"].as_str().unwrap_or_default());
-        let name = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let name = file
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         if let Some(rules) = by_file.get_mut(name) {
             rules.push(rule.to_owned());
         }
@@ -188,7 +196,8 @@ fn recorded_verdicts_keep_the_severity_contract() {
         .iter()
         .map(|(release, names)| (*release, linter_errors(release, names)))
         .collect();
-    let known: BTreeSet<(&str, &str)> = KNOWN_DIFFERENCES.iter().map(|(n, r, _)| (*n, *r)).collect();
+    let known: BTreeSet<(&str, &str)> =
+        KNOWN_DIFFERENCES.iter().map(|(n, r, _)| (*n, *r)).collect();
     let mut wrong = Vec::new();
     let mut stale = Vec::new();
     for c in &compared {
@@ -232,7 +241,10 @@ fn known_differences_name_recorded_cases() {
             recorded.contains(&(*name, *release)),
             "KNOWN_DIFFERENCES names {name} @ {release}, which is not a recorded UTF-8 case"
         );
-        assert!(!reason.trim().is_empty(), "{name} @ {release} needs a reason");
+        assert!(
+            !reason.trim().is_empty(),
+            "{name} @ {release} needs a reason"
+        );
     }
 }
 
@@ -242,7 +254,10 @@ fn recorded_set_is_complete_and_well_formed() {
     assert!(cases.len() >= 50, "only {} recorded cases", cases.len());
     let verdicts: BTreeSet<&str> = cases.iter().map(|c| c.invokeai.as_str()).collect();
     for v in ["accept", "refuse", "ignored"] {
-        assert!(verdicts.contains(v), "no recorded case where InvokeAI says {v}");
+        assert!(
+            verdicts.contains(v),
+            "no recorded case where InvokeAI says {v}"
+        );
     }
     let locales: BTreeSet<&str> = cases.iter().map(|c| c.locale.as_str()).collect();
     assert_eq!(locales, BTreeSet::from(["cp1252", "gbk", "utf-8"]));
@@ -253,7 +268,11 @@ fn recorded_set_is_complete_and_well_formed() {
             c.name,
             c.invokeai
         );
-        assert!(config_path(&c.name).is_file(), "{}: config file missing", c.name);
+        assert!(
+            config_path(&c.name).is_file(),
+            "{}: config file missing",
+            c.name
+        );
         assert!(
             c.invokeai == "accept" || !c.exception.is_empty(),
             "{} @ {}: a refusal without InvokeAI's exception text",
