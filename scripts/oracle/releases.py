@@ -29,9 +29,10 @@ ENVS = {
                 "3.5.1: ~=2.5.2 (2.5.3 current on 2023-12-29); 3.6.0-3.6.2 pin 2.5.3 / 2.1.0"),
     "pd2_6_1": (["pydantic==2.6.1", "pydantic-settings==2.1.0", "omegaconf==2.3.0", "PyYAML==6.0.1"],
                 "3.6.3, 3.7.0 pin pydantic==2.6.1, pydantic-settings==2.1.0"),
-    "pd2_6_3": (["pydantic==2.6.3", "pydantic-settings==2.2.1", "PyYAML==6.0.1"],
+    # 4.0.0-5.5.0 import psutil for the default `ram` (its value changes defaults, never a verdict)
+    "pd2_6_3": (["pydantic==2.6.3", "pydantic-settings==2.2.1", "PyYAML==6.0.1", "psutil"],
                 "4.0.0-4.2.3 pin pydantic==2.6.3, pydantic-settings==2.2.1"),
-    "pd2_7_2": (["pydantic==2.7.2", "pydantic-settings==2.2.1", "PyYAML==6.0.1"],
+    "pd2_7_2": (["pydantic==2.7.2", "pydantic-settings==2.2.1", "PyYAML==6.0.1", "psutil"],
                 "4.2.4-5.9.1 pin pydantic==2.7.2, pydantic-settings==2.2.1"),
     "pd2_11_1": (["pydantic==2.11.1", "pydantic-settings==2.8.1", "PyYAML==6.0.2"],
                  "5.10.0-5.15.0: no pin in pyproject.toml; uv.lock has 2.11.1 / 2.8.1 / PyYAML 6.0.2"),

@@ -268,7 +268,9 @@ def main() -> None:
         for p in pairs:
             fh.write(json.dumps(p) + "\n")
 
-    lines: list[str] = []
+    broken = collections.Counter((p["release"], p["locale"], p["message"][:120]) for p in pairs
+                                 if p["invokeai"] == "harness-error")
+    lines: list[str] = [f"HARNESS ERRORS (not verdicts): {n} x {r} {loc}: {m}" for (r, loc, m), n in broken.items()]
     summary = print_table(pairs, rels, lines)
     kinds = collections.defaultdict(collections.Counter)
     for p in pairs:
@@ -292,6 +294,8 @@ def main() -> None:
     (run / "table.txt").write_text(text + "\n")
     summary["by_kind"] = {k: dict(v) for k, v in sorted(kinds.items())}
     (run / "summary.json").write_text(json.dumps(summary, indent=1))
+    if broken:
+        raise SystemExit("the harness failed on some loads (see HARNESS ERRORS above); nothing recorded")
     if a.record:
         record(pairs, run, REPO / "fixtures/oracle", REPO / "tests/oracle_verdicts.rs")
 
