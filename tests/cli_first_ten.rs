@@ -516,3 +516,45 @@ fn without_a_version_the_newest_final_release_is_assumed_and_said() {
         r.stdout
     );
 }
+
+#[test]
+fn a_double_quoted_path_with_control_escapes_is_reported_with_the_single_quote_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.yaml",
+        "schema_version: 4.0.2\nmodels_dir: \"D:\\new\\test\"\n",
+    );
+    let r = run(
+        dir.path(),
+        &[
+            "lint",
+            "--invokeai-version",
+            "5.9.1",
+            "--format",
+            "concise",
+            "a.yaml",
+        ],
+    );
+    assert!(
+        r.stdout.contains("a.yaml:2:16: warning[IL007]"),
+        "{}",
+        r.all()
+    );
+    let fixed = run(
+        dir.path(),
+        &[
+            "lint",
+            "--fix",
+            "--unsafe-fixes",
+            "--invokeai-version",
+            "5.9.1",
+            "a.yaml",
+        ],
+    );
+    assert_eq!(fixed.code, 0, "{}", fixed.all());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(),
+        "schema_version: 4.0.2\nmodels_dir: 'D:\\new\\test'\n"
+    );
+}

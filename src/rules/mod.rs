@@ -93,6 +93,7 @@ pub mod multiple_documents;
 pub mod not_a_mapping;
 pub mod out_of_range;
 pub mod partial_loading;
+pub mod path_escape;
 pub mod precision_device;
 pub mod schema_newer_than_logged;
 mod schema_version;
@@ -124,6 +125,7 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &not_a_mapping::NotAMapping,
         &multiple_documents::MultipleDocuments,
         &invalid_encoding::InvalidEncoding,
+        &path_escape::PathEscape,
         &unknown_key::UnknownKey,
         &wrong_type::WrongType,
         &out_of_range::OutOfRange,
