@@ -189,6 +189,20 @@ pub struct Resolver {
     fallback: OnceLock<Answer>,
     /// Every config that could not be used, once each, in the order met.
     errors: Mutex<Vec<String>>,
+    /// Tells this resolver's entries in the per-thread cache of [`Resolver::for_file`]
+    /// from another's.
+    uid: usize,
+}
+
+/// Resolvers made so far, for [`Resolver::uid`].
+static RESOLVERS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// The last folder (as given) this thread asked about and its answer: a walk hands a
+    /// thread the files of one folder in a row, so most files need no lookup at all (no
+    /// path building, no lock, no hash).
+    static LAST: std::cell::RefCell<Option<(usize, PathBuf, Answer)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 impl Resolver {
@@ -202,6 +216,7 @@ impl Resolver {
             by_dir: RwLock::new(HashMap::new()),
             fallback: OnceLock::new(),
             errors: Mutex::new(Vec::new()),
+            uid: RESOLVERS.fetch_add(1, Ordering::Relaxed),
         };
         if isolated {
             r.how = How::Fixed(None);
@@ -226,6 +241,7 @@ impl Resolver {
             by_dir: RwLock::new(HashMap::new()),
             fallback: OnceLock::new(),
             errors: Mutex::new(Vec::new()),
+            uid: RESOLVERS.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -244,15 +260,35 @@ impl Resolver {
         match &self.how {
             How::Fixed(c) => Ok(c.clone()),
             How::Nearest => {
-                let abs = absolute(&self.cwd, path);
-                let dir = abs.parent().unwrap_or(&abs);
-                let found = self.nearest(dir)?;
-                if found.is_some() || abs.starts_with(&self.cwd) {
-                    return Ok(found);
+                let given = path.parent().unwrap_or(Path::new(""));
+                let cached = LAST.with(|last| match &*last.borrow() {
+                    Some((uid, dir, answer))
+                        if *uid == self.uid && dir.as_os_str() == given.as_os_str() =>
+                    {
+                        Some(answer.clone())
+                    }
+                    _ => None,
+                });
+                if let Some(answer) = cached {
+                    return answer;
                 }
-                self.for_cwd()
+                let answer = self.for_file_uncached(path);
+                LAST.with(|last| {
+                    *last.borrow_mut() = Some((self.uid, given.to_path_buf(), answer.clone()))
+                });
+                answer
             }
         }
+    }
+
+    fn for_file_uncached(&self, path: &Path) -> Answer {
+        let abs = absolute(&self.cwd, path);
+        let dir = abs.parent().unwrap_or(&abs);
+        let found = self.nearest(dir)?;
+        if found.is_some() || abs.starts_with(&self.cwd) {
+            return Ok(found);
+        }
+        self.for_cwd()
     }
 
     /// The config for text with no file name (stdin): the working directory's.
