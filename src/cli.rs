@@ -603,13 +603,12 @@ fn print_config(args: PrintConfigArgs) -> Result<i32, String> {
     apply_facts(&mut input, args.facts);
     apply_settings(&mut input, args.settings);
     let view = crate::print_config::view(&input, args.path.as_deref()).map_err(|e| e.0)?;
-    match args.format {
-        ListFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&view).map_err(|e| e.to_string())?
-        ),
-        ListFormat::Human => print!("{}", crate::print_config::render_text(&view)),
-    }
+    let text = match args.format {
+        ListFormat::Json => serde_json::to_string_pretty(&view).map_err(|e| e.to_string())? + "\n",
+        ListFormat::Human => crate::print_config::render_text(&view),
+    };
+    // Facts quote the log lines they came from, and a file name or flag may hold a secret.
+    print!("{}", crate::redact::clean(&text));
     Ok(0)
 }
 
@@ -785,6 +784,7 @@ fn facts(logs: &[PathBuf], format: ListFormat) -> Result<i32, String> {
         }
     }
     let text = crate::log::render::render_facts(&all, format == ListFormat::Json);
-    print!("{text}");
+    // Logs hold database passwords and `user:pass@` URLs; their facts quote the lines.
+    print!("{}", crate::redact::clean(&text));
     Ok(if failed { 2 } else { 0 })
 }

@@ -56,6 +56,14 @@ impl Location {
             .get(self.span.start..self.span.end)
             .unwrap_or("")
     }
+    /// The text under the span as output may show it: secrets masked (see [`crate::redact`]).
+    /// Use this, never [`Location::text`], for anything printed, stored or hashed.
+    pub fn shown_text(&self) -> &str {
+        self.source
+            .shown_text()
+            .get(self.span.start..self.span.end)
+            .unwrap_or("")
+    }
     pub fn start(&self) -> LineCol {
         self.source.line_col(self.span.start)
     }
@@ -210,6 +218,42 @@ impl Diagnostic {
         self.bounds = Some(self.location.source.span_bounds(self.location.span));
     }
 
+    /// Mask every secret value of the finding's files in its texts: message, label, help,
+    /// related messages and fix descriptions. Rules quote values freely; this is the one
+    /// place that makes sure no secret among them reaches any output.
+    pub fn redact_secrets(&mut self) {
+        let source = std::sync::Arc::clone(&self.location.source);
+        let spans = source.secret_spans();
+        let text = source.text();
+        let scrub = |s: &mut String| {
+            if let Some(clean) = crate::redact::scrub(s, text, spans) {
+                *s = clean;
+            }
+        };
+        scrub(&mut self.message);
+        // A key path is printed and stored (JSON, SARIF, baselines): a token pasted as a key
+        // name is as secret as one pasted as a value.
+        if let Some(k) = &mut self.key {
+            scrub(k);
+        }
+        if let Some(l) = &mut self.label {
+            scrub(l);
+        }
+        if let Some(h) = &mut self.help {
+            scrub(h);
+        }
+        if let Some(f) = &mut self.fix {
+            scrub(&mut f.description);
+        }
+        for r in &mut self.related {
+            let own = std::sync::Arc::clone(&r.location.source);
+            scrub(&mut r.message);
+            if let Some(clean) = crate::redact::scrub(&r.message, own.text(), own.secret_spans()) {
+                r.message = clean;
+            }
+        }
+    }
+
     /// Stable sort key: file, position, code.
     pub fn sort_key(&self) -> (String, usize, &'static str) {
         (
@@ -268,6 +312,8 @@ pub enum Category {
     Device,
     /// Findings that come from a log.
     Log,
+    /// Exposure, secrets, risky switches, paths and values that break later (IL5xx).
+    Hygiene,
     /// About the lint run itself (a fact the rules needed but did not have).
     Meta,
 }
@@ -280,6 +326,7 @@ impl Category {
             Category::Memory => "memory",
             Category::Device => "device",
             Category::Log => "log",
+            Category::Hygiene => "hygiene",
             Category::Meta => "meta",
         }
     }

@@ -25,7 +25,9 @@ pub fn print_diff(outcome: &Outcome, quiet: bool) -> Result<i32, String> {
         .collect();
     let mut out = std::io::stdout().lock();
     for f in &changed {
-        out.write_all(unified_diff(&f.display, f.original.text(), &f.text).as_bytes())
+        // A diff is output like any report: secrets masked on both sides (crate::redact).
+        let after = crate::redact::mask(&f.text, &crate::redact::secret_spans(&f.text));
+        out.write_all(unified_diff(&f.display, f.original.shown_text(), &after).as_bytes())
             .map_err(|e| e.to_string())?;
     }
     out.flush().map_err(|e| e.to_string())?;

@@ -24,6 +24,8 @@ pub mod migrate_cli;
 pub mod open;
 pub mod paths;
 pub mod print_config;
+pub mod python_re;
+pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod schema;

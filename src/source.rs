@@ -3,7 +3,7 @@
 //! Columns count Unicode scalar values (not bytes), 1-based, the way editors and
 //! GitHub annotations number them.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// A half-open byte range `[start, end)` into a [`SourceFile`]'s text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,6 +44,10 @@ pub struct SourceFile {
     text: String,
     first_line: u32,
     line_starts: Vec<usize>,
+    /// Byte spans of secret values (see [`crate::redact`]), found the first time output needs them.
+    secrets: OnceLock<Vec<std::ops::Range<usize>>>,
+    /// The text with those secrets masked; None when it has none.
+    masked: OnceLock<Option<String>>,
 }
 
 impl SourceFile {
@@ -65,7 +69,27 @@ impl SourceFile {
             text,
             first_line: first_line.max(1),
             line_starts,
+            secrets: OnceLock::new(),
+            masked: OnceLock::new(),
         })
+    }
+
+    /// Byte spans of the secret values in the text (tokens, API keys, URL passwords).
+    pub fn secret_spans(&self) -> &[std::ops::Range<usize>] {
+        self.secrets
+            .get_or_init(|| crate::redact::secret_spans(&self.text))
+    }
+
+    /// The text as output may show it: every secret byte replaced by `*`. Same length as
+    /// [`SourceFile::text`], so spans, lines and columns carry over.
+    pub fn shown_text(&self) -> &str {
+        self.masked
+            .get_or_init(|| {
+                let spans = self.secret_spans();
+                (!spans.is_empty()).then(|| crate::redact::mask(&self.text, spans).into_owned())
+            })
+            .as_deref()
+            .unwrap_or(&self.text)
     }
 
     pub fn name(&self) -> &str {

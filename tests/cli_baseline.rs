@@ -5,12 +5,12 @@ mod common;
 
 use common::{findings, run, write};
 
-const BEFORE: &str = "schema_version: 4.0.2\nrender_node: 7\nhost: 0.0.0.0\n";
+const BEFORE: &str = "schema_version: 4.0.2\nrender_node: 7\nhost: 127.0.0.1\n";
 // Lines added above the old finding: it moves from line 2 to line 4.
-const MOVED: &str = "# render farm\n\nschema_version: 4.0.2\nrender_node: 7\nhost: 0.0.0.0\n";
+const MOVED: &str = "# render farm\n\nschema_version: 4.0.2\nrender_node: 7\nhost: 127.0.0.1\n";
 const WITH_NEW: &str =
-    "# render farm\n\nschema_version: 4.0.2\nrender_node: 7\nhost: 0.0.0.0\nfarm_queue: 2\n";
-const FIXED: &str = "schema_version: 4.0.2\nhost: 0.0.0.0\n";
+    "# render farm\n\nschema_version: 4.0.2\nrender_node: 7\nhost: 127.0.0.1\nfarm_queue: 2\n";
+const FIXED: &str = "schema_version: 4.0.2\nhost: 127.0.0.1\n";
 
 const BASE: [&str; 4] = ["--isolated", "--invokeai-version", "5.9.1", "--color=never"];
 

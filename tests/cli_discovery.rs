@@ -209,7 +209,7 @@ fn log_auto_reads_the_log_next_to_each_config() {
     write(
         d,
         "other/invokeai.yaml",
-        "schema_version: 4.0.2\nhost: 0.0.0.0\n",
+        "schema_version: 4.0.2\nhost: 127.0.0.1\n",
     );
     let r = run(
         d,

@@ -242,7 +242,7 @@ fn junit_fails_only_what_fails_the_run() {
     write(
         dir.path(),
         "a.yaml",
-        "schema_version: 4.0.2\nhost: 0.0.0.0\nhost: 0.0.0.0\n",
+        "schema_version: 4.0.2\nhost: 127.0.0.1\nhost: 127.0.0.1\n",
     );
     let r = run(
         dir.path(),
@@ -304,7 +304,7 @@ fn one_warning_is_one_warning() {
     write(
         dir.path(),
         "a.yaml",
-        "schema_version: 4.0.2\nhost: 0.0.0.0\nhost: 0.0.0.0\n",
+        "schema_version: 4.0.2\nhost: 127.0.0.1\nhost: 127.0.0.1\n",
     );
     let r = run(
         dir.path(),

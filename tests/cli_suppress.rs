@@ -86,7 +86,7 @@ fn the_suppressed_finding_is_gone_and_comes_back_without_inline_suppressions() {
 #[test]
 fn unused_and_unknown_suppressions_are_reported_and_can_be_selected_away() {
     let t = tempfile::tempdir().unwrap();
-    let text = format!("{UNKNOWN_KEY}port: 9090  # invokeai-lint: disable=unknown-key\n# invokeai-lint: disable=unknwn-key\nhost: 0.0.0.0\n");
+    let text = format!("{UNKNOWN_KEY}port: 9090  # invokeai-lint: disable=unknown-key\n# invokeai-lint: disable=unknwn-key\nhost: 127.0.0.1\n");
     write(t.path(), "invokeai.yaml", &text);
     let base = [
         "lint",

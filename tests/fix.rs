@@ -99,7 +99,7 @@ fn cli(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (i32, Strin
 fn diff_shows_what_fix_would_write_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("invokeai.yaml");
-    std::fs::write(&path, "host: 0.0.0.0\n").unwrap();
+    std::fs::write(&path, "host: 127.0.0.1\n").unwrap();
     let (code, out, err) = cli(
         dir.path(),
         &["--invokeai-version", "5.9.1", "--diff", "invokeai.yaml"],
@@ -108,10 +108,10 @@ fn diff_shows_what_fix_would_write_and_writes_nothing() {
     assert_eq!(code, 1, "{out}{err}");
     assert_eq!(
         out,
-        "--- invokeai.yaml\n+++ invokeai.yaml\n@@ -1 +1,2 @@\n+schema_version: 4.0.2\n host: 0.0.0.0\n"
+        "--- invokeai.yaml\n+++ invokeai.yaml\n@@ -1 +1,2 @@\n+schema_version: 4.0.2\n host: 127.0.0.1\n"
     );
     assert!(err.contains("would fix 1 finding in 1 file"), "{err}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), "host: 0.0.0.0\n");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "host: 127.0.0.1\n");
     // Only safe fixes without --unsafe-fixes; nothing to do is exit 0.
     std::fs::write(&path, "schema_version: 4.0.2\nram: 7\n").unwrap();
     let (code, out, _) = cli(
@@ -150,9 +150,9 @@ fn stdin_fix_prints_the_text_and_never_writes_the_named_file() {
             "invokeai.yaml",
             "-",
         ],
-        Some("host: 0.0.0.0\n"),
+        Some("host: 127.0.0.1\n"),
     );
-    assert_eq!(out, "schema_version: 4.0.2\nhost: 0.0.0.0\n", "{err}");
+    assert_eq!(out, "schema_version: 4.0.2\nhost: 127.0.0.1\n", "{err}");
     assert!(!err.contains("empty"), "{err}");
     assert!(
         err.contains("1 file clean"),
@@ -167,7 +167,7 @@ fn one_run_settles_and_a_second_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("invokeai.yaml");
     // Two bad Windows paths, a missing schema_version, a second document: one run.
-    let text = "models_dir: \"E:\\Softwares\\models\"\noutputs_dir: \"E:\\Softwares\\outputs\"\n---\nhost: 0.0.0.0\n";
+    let text = "models_dir: \"E:\\Softwares\\models\"\noutputs_dir: \"E:\\Softwares\\outputs\"\n---\nhost: 127.0.0.1\n";
     std::fs::write(&path, text).unwrap();
     let args = [
         "--invokeai-version",
@@ -182,7 +182,7 @@ fn one_run_settles_and_a_second_changes_nothing() {
     let first = std::fs::read_to_string(&path).unwrap();
     assert_eq!(
         first,
-        "schema_version: 4.0.2\nmodels_dir: 'E:\\Softwares\\models'\noutputs_dir: 'E:\\Softwares\\outputs'\n# 8 GB VRAM < 16 GB: load a model in part when it does not fit (off by default before 6.13.0)\nenable_partial_loading: true\n---\nhost: 0.0.0.0\n",
+        "schema_version: 4.0.2\nmodels_dir: 'E:\\Softwares\\models'\noutputs_dir: 'E:\\Softwares\\outputs'\n# 8 GB VRAM < 16 GB: load a model in part when it does not fit (off by default before 6.13.0)\nenable_partial_loading: true\n---\nhost: 127.0.0.1\n",
         "{out}{err}"
     );
     let (_, out, err) = cli(dir.path(), &args, None);

@@ -15,8 +15,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const BAD: &str = "schema_version: 4.0.2\nhost: 0.0.0.0\nrender_node: 7\n";
-const GOOD: &str = "schema_version: 4.0.2\nhost: 0.0.0.0\n";
+const BAD: &str = "schema_version: 4.0.2\nhost: 127.0.0.1\nrender_node: 7\n";
+const GOOD: &str = "schema_version: 4.0.2\nhost: 127.0.0.1\n";
 
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

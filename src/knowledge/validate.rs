@@ -366,9 +366,7 @@ fn literal_matches(choices: &[serde_json::Value], value: &Py, pyd: Pydantic) -> 
 
 /// One `remote_api_tokens` entry: a mapping (a pydantic model) with str `url_regex` and
 /// `token`; extra fields are ignored (BaseModel default). InvokeAI compiles `url_regex` with
-/// Python's `re`; the light check here catches what breaks any regex dialect (unbalanced
-/// brackets, a dangling backslash, a quantifier with nothing before it) without claiming to
-/// know Python's grammar.
+/// Python's `re`; [`crate::python_re`] models its grammar.
 fn check_token_pair(value: &Py) -> Result<(), Invalid> {
     let expected = ValueType::UrlRegexTokenPair.describe();
     let Py::Map(node) = value else {
@@ -401,7 +399,7 @@ fn check_token_pair(value: &Py) -> Result<(), Invalid> {
         }
     }
     if let Some(re) = url_regex {
-        if let Some(why) = regex_flaw(re) {
+        if let Some(why) = crate::python_re::compile_error(re) {
             return Err(Invalid::Type {
                 expected: "a valid regular expression in url_regex".into(),
                 found: format!("'{re}' ({why})"),
@@ -409,72 +407,6 @@ fn check_token_pair(value: &Py) -> Result<(), Invalid> {
         }
     }
     Ok(())
-}
-
-fn regex_flaw(re: &str) -> Option<&'static str> {
-    let mut depth = 0usize;
-    let mut in_class = false;
-    let mut chars = re.chars().peekable();
-    let mut prev_atom = false;
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if chars.next().is_none() {
-                return Some("a backslash at the end");
-            }
-            prev_atom = true;
-            continue;
-        }
-        if in_class {
-            if c == ']' {
-                in_class = false;
-                prev_atom = true;
-            }
-            continue;
-        }
-        match c {
-            '[' => {
-                in_class = true;
-                // `[]abc]` and `[^]abc]`: a `]` first in the class is a literal.
-                if chars.peek() == Some(&'^') {
-                    chars.next();
-                }
-                if chars.peek() == Some(&']') {
-                    chars.next();
-                }
-            }
-            '(' => {
-                depth += 1;
-                prev_atom = false;
-                // `(?:`, `(?P<name>`, `(?=`: the `?` is part of the group's syntax.
-                if chars.peek() == Some(&'?') {
-                    chars.next();
-                }
-                continue;
-            }
-            ')' => {
-                if depth == 0 {
-                    return Some("unbalanced parenthesis");
-                }
-                depth -= 1;
-            }
-            '*' | '+' | '?' if !prev_atom => return Some("nothing to repeat"),
-            '|' => {
-                prev_atom = false;
-                continue;
-            }
-            _ => {}
-        }
-        // `a*?` and `a+?` are lazy quantifiers, so a quantifier still counts as something to
-        // repeat for a following `?`.
-        prev_atom = true;
-    }
-    if in_class {
-        Some("unterminated character set")
-    } else if depth > 0 {
-        Some("missing ), unterminated subpattern")
-    } else {
-        None
-    }
 }
 
 #[cfg(test)]

@@ -89,6 +89,10 @@ pub(super) fn lint_config_unless_said(
     }
     let mut diagnostics = apply_selection(diags, rules);
     finish(&mut diagnostics);
+    // Rules quote values freely; no secret among them may leave the engine (crate::redact).
+    for d in &mut diagnostics {
+        d.redact_secrets();
+    }
     (
         TextFindings {
             diagnostics,

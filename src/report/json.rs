@@ -64,7 +64,7 @@ struct EditItem<'a> {
     column: u32,
     end_line: u32,
     end_column: u32,
-    replacement: &'a str,
+    replacement: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -140,6 +140,10 @@ fn edit<'a>(source: &SourceFile, span: Span, replacement: &'a str) -> EditItem<'
         column: start.column,
         end_line: end.line,
         end_column: end.column,
-        replacement,
+        replacement: crate::redact::shown_replacement(
+            replacement,
+            source.text(),
+            source.secret_spans(),
+        ),
     }
 }

@@ -325,7 +325,12 @@ fn result(d: &Diagnostic, rules: &[Entry], fingerprint: String) -> SarifResult {
                         .map(|e| Replacement {
                             deleted_region: region(&d.location.source, e.span),
                             inserted_content: Text {
-                                text: e.replacement.clone(),
+                                text: crate::redact::shown_replacement(
+                                    &e.replacement,
+                                    d.location.source.text(),
+                                    d.location.source.secret_spans(),
+                                )
+                                .into_owned(),
                             },
                         })
                         .collect(),

@@ -88,7 +88,8 @@ impl<'a> Window<'a> {
         let Some(body) = self.src.line_span(line) else {
             return;
         };
-        let text = self.src.text();
+        // Secrets masked, same length: every span still fits (see `crate::redact`).
+        let text = self.src.shown_text();
         let line_text = &text[body.start..body.end];
         // The part of the line the labels cover, the first label's part if it has one.
         let on_line = |s: &Span| {

@@ -70,6 +70,7 @@ impl<'a> Context<'a> {
 
 pub mod attention_settings;
 pub mod config_not_read;
+pub mod cors_credentials_wildcard;
 pub mod cuda_alloc_conf;
 pub mod deprecated_key;
 pub mod device_mismatch;
@@ -77,11 +78,17 @@ pub mod device_working_mem;
 pub mod duplicate_key;
 pub mod empty_config;
 pub mod flat_config_for_v3;
+pub mod foreign_home_path;
 mod gpu;
+pub mod hashing_random;
+mod hygiene;
 pub mod invalid_choice;
 pub mod invalid_encoding;
 pub mod keep_ram_copy;
+pub mod legacy_config_file;
+pub mod log_handler;
 pub mod log_oom;
+pub mod log_sql_without_debug;
 pub mod log_vram_pressure;
 mod machine;
 pub mod max_cache_ram_over_system;
@@ -90,15 +97,24 @@ pub mod misplaced_v3_key;
 pub mod missing_fact;
 pub mod missing_schema_version;
 pub mod multiple_documents;
+pub mod network_exposure;
+pub mod node_filter;
 pub mod not_a_mapping;
 pub mod out_of_range;
 pub mod partial_loading;
 pub mod path_escape;
+pub mod png_compress_level;
 pub mod precision_device;
+pub mod queue_size;
+pub mod relative_path;
+pub mod risky_switch;
 pub mod schema_newer_than_logged;
 mod schema_version;
 pub mod schema_version_outdated;
 pub mod schema_version_too_new;
+pub mod secret_in_config;
+pub mod ssl_pair;
+pub mod unexpanded_path;
 pub mod unknown_key;
 pub mod unused_suppression;
 pub mod util;
@@ -154,6 +170,21 @@ pub fn all() -> &'static [&'static dyn Rule] {
         &schema_newer_than_logged::SchemaNewerThanLogged,
         &log_oom::LogOom,
         &log_vram_pressure::LogVramPressure,
+        &network_exposure::NetworkExposure,
+        &cors_credentials_wildcard::CorsCredentialsWildcard,
+        &secret_in_config::SecretInConfig,
+        &risky_switch::RiskySwitch,
+        &unexpanded_path::UnexpandedPath,
+        &relative_path::RelativePath,
+        &ssl_pair::SslPair,
+        &foreign_home_path::ForeignHomePath,
+        &log_handler::LogHandler,
+        &log_sql_without_debug::LogSqlWithoutDebug,
+        &png_compress_level::PngCompressLevel,
+        &hashing_random::HashingRandom,
+        &node_filter::NodeFilter,
+        &queue_size::QueueSize,
+        &legacy_config_file::LegacyConfigFile,
     ]
 }
 

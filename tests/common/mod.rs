@@ -81,7 +81,7 @@ pub fn write(root: &Path, rel: &str, text: &str) {
 }
 
 /// A config InvokeAI 5.9.1 accepts as is.
-pub const CLEAN: &str = "# Internal metadata - do not edit:\nschema_version: 4.0.2\n\n# Put user settings here:\nhost: 0.0.0.0\n";
+pub const CLEAN: &str = "# Internal metadata - do not edit:\nschema_version: 4.0.2\n\n# Put user settings here:\nhost: 127.0.0.1\n";
 
 /// A config with one unknown key (an error) for 5.9.1, on line 5.
 pub const UNKNOWN_KEY: &str =
