@@ -281,7 +281,7 @@ def main() -> None:
         if c["false-error"] or c["missed-error"]:
             lines.append(f"  {k:<22} {c['false-error']:>5} / {c['missed-error']:>5} / {sum(c.values()):>5}")
     lines.append(f"\nagree% is strict on the contract (error <=> InvokeAI refuses or ignores the file), UTF-8 locale;"
-                 f" cp1252-diff / gbk-diff: non-ASCII configs whose InvokeAI verdict differs from UTF-8."
+                 f" cp1252-diff / gbk-diff: non-ASCII configs whose InvokeAI verdict or exception type differs from UTF-8."
                  f"\n{len(pairs)} verdicts in {time.monotonic() - started:.0f}s; pairs: {run / 'pairs.jsonl'}")
     classes = collections.Counter((p["outcome"], p["invokeai"], p["reason"] or p["exc_type"] or "-",
                                    ",".join(sorted({e[0] for e in p["linter_errors"] or []})) or "-")
