@@ -25,6 +25,20 @@ impl Rule for InvalidEncoding {
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let windows = cx.facts.os.as_ref().map(|o| o.value == "windows");
         let text = cx.config.source.text();
+        // A UTF-8 byte-order mark read in the Windows code page is text (`ï»¿` in cp1252)
+        // glued to the first key: the load stops (differential oracle, 5.9.1 under cp1252 and
+        // GBK: refuse). Under a UTF-8 locale, and in 3.x (OmegaConf reads UTF-8), it is skipped.
+        if windows == Some(true) && cx.target.at_least("4.0.0") && cx.config.parsed.bom {
+            out.push(
+                Diagnostic::new(
+                    &META,
+                    cx.config.loc(Span::new(0, 0)),
+                    "the file starts with a UTF-8 byte-order mark: on Windows InvokeAI opens invokeai.yaml in the system code page (locale.getpreferredencoding: cp1252, GBK, ...), where the mark's bytes become text in front of the first key, and it stops at start-up",
+                )
+                .label("byte-order mark")
+                .help("Save the file as UTF-8 without BOM (in Notepad: \"UTF-8\", not \"UTF-8 with BOM\")"),
+            );
+        }
         if let Some(what) = cx.config.not_text {
             let consequence = if cx.target.at_least("4.0.0") {
                 "InvokeAI reads invokeai.yaml as text in the locale's encoding and stops at start-up with a decode or YAML error"
