@@ -144,14 +144,8 @@ impl Baseline {
 
     pub fn load(path: &Path) -> Result<Baseline, String> {
         let name = path.display().to_string();
-        let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {name}: {e}"))?;
-        if meta.len() > MAX_BYTES {
-            return Err(format!(
-                "{name} is too large for a baseline ({} bytes)",
-                meta.len()
-            ));
-        }
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let text = crate::bounded::read_file_to_string(path, MAX_BYTES)
+            .map_err(|e| e.describe(&name, "a baseline is a few MB"))?;
         Baseline::parse(&text, &name)
     }
 }

@@ -37,7 +37,7 @@ pub struct Found {
     /// Files named on the command line that `--force-exclude` dropped.
     pub force_excluded: Vec<String>,
     /// Problems met while walking (unreadable directories, broken .gitignore lines).
-    pub notes: Vec<String>,
+    pub notes: Vec<Problem>,
 }
 
 /// Is this file name one InvokeAI configs use? `invokeai.yaml`, `invokeai-12gb.yaml`,
@@ -138,7 +138,7 @@ impl Inputs {
     /// Walk the directories, handing the configs found to `each` in batches of up to
     /// [`BATCH`] on the walker's threads,
     /// in no particular order. Returns the problems met (unreadable directories, ...).
-    pub fn walk(&self, each: &(dyn Fn(Vec<Candidate>) + Sync)) -> Vec<String> {
+    pub fn walk(&self, each: &(dyn Fn(Vec<Candidate>) + Sync)) -> Vec<Problem> {
         if self.dirs.is_empty() {
             return Vec::new();
         }
@@ -196,11 +196,46 @@ impl Drop for Batch<'_> {
     }
 }
 
+/// Something the walk could not do.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Problem {
+    /// A folder or file under a walked directory could not be read: configs in it may
+    /// have been missed, so the run ends as if a named file could not be read (exit 2).
+    Unreadable { path: String, why: String },
+    /// Anything else (a broken `.gitignore` line): said, but the run goes on.
+    Note(String),
+}
+
+impl Problem {
+    fn of(e: &ignore::Error) -> Problem {
+        // A `.gitignore` that does not parse is partial: the walk went on without it.
+        if !e.is_partial() {
+            if let (Some(io), Some(path)) = (e.io_error(), path_of(e)) {
+                return Problem::Unreadable {
+                    path: display(path),
+                    why: io.to_string(),
+                };
+            }
+        }
+        Problem::Note(e.to_string())
+    }
+}
+
+fn path_of(e: &ignore::Error) -> Option<&Path> {
+    match e {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            path_of(err)
+        }
+        _ => None,
+    }
+}
+
 fn walk(
     dirs: &[PathBuf],
     resolver: &Arc<Resolver>,
     each: &(dyn Fn(Vec<Candidate>) + Sync),
-) -> Vec<String> {
+) -> Vec<Problem> {
     let mut builder = ignore::WalkBuilder::new(&dirs[0]);
     for d in &dirs[1..] {
         builder.add(d);
@@ -247,14 +282,14 @@ fn walk(
     notes
 }
 
-/// One walked entry: a file to lint, a note about a problem, or nothing.
+/// One walked entry: a file to lint, a problem, or nothing.
 fn visit(
     entry: Result<ignore::DirEntry, ignore::Error>,
     resolver: &Resolver,
-) -> Option<Result<Candidate, String>> {
+) -> Option<Result<Candidate, Problem>> {
     let entry = match entry {
         Ok(e) => e,
-        Err(e) => return Some(Err(e.to_string())),
+        Err(e) => return Some(Err(Problem::of(&e))),
     };
     if !entry.file_type().is_some_and(|t| t.is_file()) {
         return None;
@@ -317,6 +352,31 @@ fn read_small(path: &Path) -> Option<Vec<u8>> {
 mod tests {
     use super::*;
     use crate::linter_config::{ConfigChain, LinterConfig};
+
+    #[test]
+    fn an_unreadable_folder_is_a_problem_not_a_note() {
+        let denied = ignore::Error::WithPath {
+            path: PathBuf::from("./tree/private"),
+            err: Box::new(ignore::Error::Io(std::io::Error::from(
+                std::io::ErrorKind::PermissionDenied,
+            ))),
+        };
+        match Problem::of(&ignore::Error::WithDepth {
+            depth: 2,
+            err: Box::new(denied),
+        }) {
+            Problem::Unreadable { path, why } => {
+                assert_eq!(path, "tree/private");
+                assert!(why.contains("ermission denied"), "{why}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let glob = ignore::Error::Partial(vec![ignore::Error::Glob {
+            glob: Some("[".into()),
+            err: "unclosed".into(),
+        }]);
+        assert!(matches!(Problem::of(&glob), Problem::Note(_)));
+    }
 
     #[test]
     fn config_names() {

@@ -43,6 +43,14 @@ fn a_200_mb_line_without_newline_is_skipped_with_a_note() {
         "{:?}",
         f.notes
     );
+    // Reading stopped after 64 MiB without a line break (issue 12: `/dev/zero` ends).
+    assert!(
+        f.notes
+            .iter()
+            .any(|n| n.contains("stopped reading after 64 MiB: no line break")),
+        "{:?}",
+        f.notes
+    );
 }
 
 #[test]

@@ -98,16 +98,24 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
         host,
         first_missing: FirstMissing::default(),
     };
-    let (results, walk_notes) = lint_inputs(&inputs, named, &maker, &shared);
+    let (results, problems) = lint_inputs(&inputs, named, &maker, &shared);
     config_errors(&resolver)?;
-    let mut notes = walk_notes;
+    let mut notes = Vec::new();
+    // Folders the walk could not read are reported as files that could not be read.
+    let mut unreadable = Vec::new();
+    for p in problems {
+        match p {
+            discover::Problem::Note(n) => notes.push(n),
+            discover::Problem::Unreadable { path, why } => unreadable.push((path, why)),
+        }
+    }
     notes.extend(maker.into_notes());
     notes.extend(detect_notes);
     if let Some(log) = &shared_log {
         notes.extend(super::facts::log_notes(log, "--log"));
     }
 
-    if results.is_empty() {
+    if results.is_empty() && unreadable.is_empty() {
         if !force_excluded.is_empty() {
             notes.push(format!(
                 "nothing linted: {} excluded by {} (--force-exclude)",
@@ -153,7 +161,7 @@ pub fn run(input: &LintInput) -> Result<Outcome, UsageError> {
     }
 
     let mut diagnostics = Vec::with_capacity(results.iter().map(|r| r.diagnostics.len()).sum());
-    let mut skipped = Vec::new();
+    let mut skipped = unreadable;
     let mut files = Vec::with_capacity(results.len());
     let mut targets: Vec<(Arc<str>, &'static str)> = Vec::new();
     let mut suppressed = 0;

@@ -119,7 +119,7 @@ impl JobMaker<'_> {
                 log
             })
             .clone();
-        if log.is_none() && !dir.join(AUTO_LOG_NAME).is_file() {
+        if log.is_none() && std::fs::metadata(dir.join(AUTO_LOG_NAME)).is_err() {
             if let Ok(mut n) = self.no_log.lock() {
                 n.push(candidate.display.clone());
             }
@@ -147,12 +147,23 @@ impl JobMaker<'_> {
 /// caller lists the configs without one), an unreadable log is a note.
 fn auto_log_for(dir: &Path, cwd: &Path, notes: &mut Vec<String>) -> Option<Arc<LogFacts>> {
     let path = dir.join(AUTO_LOG_NAME);
-    if !path.is_file() {
-        return None;
-    }
     let shown = path
         .strip_prefix(cwd)
         .map_or(path.clone(), Path::to_path_buf);
+    match std::fs::metadata(&path) {
+        Ok(meta) if meta.is_file() => {}
+        // Reading a FIFO could wait forever for a writer, and a device may never end:
+        // only a regular file is read without being named.
+        Ok(meta) => {
+            notes.push(format!(
+                "--log auto: {} is {}, not a regular file; not read (name it with --log to read it)",
+                shown.display(),
+                crate::bounded::kind_of(&meta)
+            ));
+            return None;
+        }
+        Err(_) => return None,
+    }
     match crate::log::read_log(&shown) {
         Ok(l) => {
             notes.extend(super::facts::log_notes(&l, "--log auto:"));

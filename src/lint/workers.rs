@@ -39,7 +39,7 @@ pub(super) fn lint_inputs(
     named: Vec<(Candidate, bool)>,
     maker: &JobMaker<'_>,
     shared: &Shared<'_>,
-) -> (Vec<Linted>, Vec<String>) {
+) -> (Vec<Linted>, Vec<discover::Problem>) {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // A thread is not worth starting for a few named files (the pre-commit case).
     let threads = if inputs.has_dirs() {
@@ -72,7 +72,7 @@ fn lint_on_workers(
     named: Vec<(Candidate, bool)>,
     maker: &JobMaker<'_>,
     shared: &Shared<'_>,
-) -> (Vec<Linted>, Vec<String>) {
+) -> (Vec<Linted>, Vec<discover::Problem>) {
     // Files go in batches (see `discover::BATCH`); the flag says the batch is stdin's.
     let (tx, rx) = std::sync::mpsc::channel::<(Vec<Candidate>, bool)>();
     let rx = Mutex::new(rx);

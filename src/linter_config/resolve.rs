@@ -16,7 +16,6 @@
 //! and a couple of `stat`s per folder, and each config file is read once.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
@@ -409,13 +408,15 @@ fn read_one(path: &Path, display: &str) -> Result<LinterConfig, String> {
     let file = std::fs::File::open(path)
         .map_err(|e| format!("cannot read linter config {display}: {}", reason(e)))?;
     // At most one byte past the limit: a FIFO or a growing file is refused, not slurped.
-    let mut bytes = Vec::new();
-    file.take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read linter config {display}: {}", reason(e)))?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(format!("{display} is too large for a linter config"));
-    }
+    let bytes = crate::bounded::read_to_end(file, MAX_BYTES).map_err(|e| match e {
+        crate::bounded::ReadError::Io(e) => {
+            format!("cannot read linter config {display}: {}", reason(e))
+        }
+        too_large => too_large.describe(
+            &format!("linter config {display}"),
+            "a linter config is a few KB",
+        ),
+    })?;
     let text = String::from_utf8(bytes)
         .map_err(|_| format!("cannot read linter config {display}: not UTF-8 text"))?;
     let dir = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);

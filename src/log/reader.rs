@@ -16,6 +16,11 @@ use memchr::{memchr, memrchr};
 pub const CHUNK: usize = 256 * 1024;
 /// The longest line we keep. Longer ones are skipped (tqdm lines keep their last frame).
 pub const MAX_LINE: usize = 64 * 1024;
+/// A log is abandoned (with a note) after this many bytes without a line break, or without
+/// a line that starts a log record of any format InvokeAI writes: it is not a console log
+/// (`/dev/zero`, a disk image, a binary). A real log has a record every few lines; a
+/// model download's tqdm bar, the longest stretch without one, is a few MB.
+pub const GIVE_UP_AFTER: u64 = 64 * 1024 * 1024;
 
 /// Receives complete lines.
 pub trait LineSink {
@@ -32,6 +37,8 @@ pub struct Stats {
     pub bytes: u64,
     /// NUL bytes in the first chunk: the input is probably not text.
     pub nul_in_head: usize,
+    /// Why reading stopped before the end of the input ([`GIVE_UP_AFTER`]).
+    pub abandoned: Option<String>,
 }
 
 /// Feed `r` to `sink` line by line.
@@ -77,6 +84,9 @@ pub struct Splitter {
     head_checked: bool,
     finished: bool,
     stats: Stats,
+    /// Bytes read since the last `\n`, and since the last read that held a record.
+    since_break: u64,
+    since_record: u64,
     /// Buffers given back with [`Splitter::recycle`].
     pool: Vec<Vec<u8>>,
 }
@@ -97,6 +107,8 @@ impl Splitter {
             head_checked: false,
             finished: false,
             stats: Stats::default(),
+            since_break: 0,
+            since_record: 0,
             pool: Vec::new(),
         }
     }
@@ -159,6 +171,14 @@ impl Splitter {
                     .count();
             }
             self.stats.bytes += n as u64;
+            if self.give_up(self.len, n) {
+                // An over-long line being skipped still counts as one line, with its note.
+                return Ok(self.skipping.then(|| Unit {
+                    skipped: true,
+                    buf: Vec::new(),
+                    block_len: 0,
+                }));
+            }
             self.len += n;
 
             let mut skipped = false;
@@ -215,6 +235,36 @@ impl Splitter {
         }
     }
 
+    /// Count the `n` bytes just read at `buf[at..]` against [`GIVE_UP_AFTER`]; past it,
+    /// finish with a note and drop what is held.
+    fn give_up(&mut self, at: usize, n: usize) -> bool {
+        let read = &self.buf[at..at + n];
+        match memrchr(b'\n', read) {
+            Some(p) => self.since_break = (n - p - 1) as u64,
+            None => self.since_break += n as u64,
+        }
+        if holds_record(read) {
+            self.since_record = 0;
+        } else {
+            self.since_record += n as u64;
+        }
+        let why = if self.since_break > GIVE_UP_AFTER {
+            "no line break"
+        } else if self.since_record > GIVE_UP_AFTER {
+            "no line that starts a log record"
+        } else {
+            return false;
+        };
+        self.stats.abandoned = Some(format!(
+            "stopped reading after {} MiB: {why} in the last {} MiB, so the rest is not a console log",
+            self.stats.bytes / (1024 * 1024),
+            GIVE_UP_AFTER / (1024 * 1024)
+        ));
+        self.finished = true;
+        self.len = 0;
+        true
+    }
+
     /// A recycled buffer, else a new one.
     fn fresh_buffer(&mut self) -> Vec<u8> {
         self.pool
@@ -241,6 +291,15 @@ impl Splitter {
             block_len,
         }
     }
+}
+
+/// Does this stretch of input hold the start of a log record (of any format, behind any
+/// wrapper)? A real log answers on its first lines; only junk is searched through.
+fn holds_record(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"]::[").is_some()
+        || bytes
+            .split(|&b| b == b'\n')
+            .any(|line| super::record::starts_record(line.strip_suffix(b"\r").unwrap_or(line)))
 }
 
 /// The last `\r` that is not part of the line ending (`\r\n`, or `\r` at the very end

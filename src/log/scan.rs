@@ -408,6 +408,9 @@ impl Scanner {
                 stats.nul_in_head
             ));
         }
+        if let Some(why) = &stats.abandoned {
+            out.notes.push(why.clone());
+        }
         if self.overlong > 0 {
             out.notes.push(format!(
                 "{} line(s) longer than {} KiB skipped (first: line {})",
