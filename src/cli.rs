@@ -4,6 +4,7 @@
 //! above it (or more warnings than `--max-warnings`), 2 a usage, config or I/O error.
 //! Never 101: a panic is caught and reported as an internal error with exit 2.
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -304,7 +305,7 @@ fn run(cli: Cli) -> Result<i32, String> {
     match cli.command {
         Command::Lint(args) => run_lint(args),
         Command::Rules { format } => {
-            print_rules(format);
+            print_rules(format)?;
             Ok(0)
         }
         Command::Explain { what } => explain(&what),
@@ -316,7 +317,7 @@ fn run(cli: Cli) -> Result<i32, String> {
             host: true, format, ..
         } => {
             let h = crate::host::detect();
-            print!("{}", crate::host::render(&h, format == ListFormat::Json));
+            print_out(&crate::host::render(&h, format == ListFormat::Json))?;
             Ok(0)
         }
         Command::Facts { logs, format, .. } => facts(&logs, format),
@@ -341,8 +342,12 @@ fn run(cli: Cli) -> Result<i32, String> {
         }
         Command::Completions { shell } => {
             let mut out = std::io::stdout().lock();
-            clap_complete::generate(shell, &mut Cli::command(), "invokeai-lint", &mut out);
-            out.flush().map_err(|e| e.to_string())?;
+            // `generate` panics on a write error; write to memory, then to stdout.
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "invokeai-lint", &mut buf);
+            out.write_all(&buf)
+                .and_then(|()| out.flush())
+                .map_err(stdout_error)?;
             Ok(0)
         }
     }
@@ -487,9 +492,9 @@ fn emit(outcome: &Outcome, show: &Show) -> Result<i32, String> {
         };
         let mut out = std::io::BufWriter::with_capacity(64 * 1024, sink);
         if !nothing_linted {
-            report::render(report, show.format, color, &mut out).map_err(|e| e.to_string())?;
+            report::render(report, show.format, color, &mut out).map_err(stdout_error)?;
         }
-        out.flush().map_err(|e| e.to_string())?;
+        out.flush().map_err(stdout_error)?;
     } else {
         // A file is written whole (atomically), and `--quiet` drops the closing summary,
         // so these go through memory.
@@ -523,7 +528,7 @@ fn emit(outcome: &Outcome, show: &Show) -> Result<i32, String> {
             }
         }
         match &show.output_file {
-            Some(path) => write_file(path, &buf)?,
+            Some(path) => write_file(path, &buf, &report.files)?,
             None if show.to_stderr => {
                 let mut out = std::io::stderr().lock();
                 out.write_all(&buf).map_err(|e| e.to_string())?;
@@ -531,8 +536,8 @@ fn emit(outcome: &Outcome, show: &Show) -> Result<i32, String> {
             }
             None => {
                 let mut out = std::io::stdout().lock();
-                out.write_all(&buf).map_err(|e| e.to_string())?;
-                out.flush().map_err(|e| e.to_string())?;
+                out.write_all(&buf).map_err(stdout_error)?;
+                out.flush().map_err(stdout_error)?;
             }
         }
     }
@@ -579,23 +584,13 @@ fn strip_summary(buf: &mut Vec<u8>, summary: &str) {
     }
 }
 
-/// Write through a temporary file in the same directory, so a reader never sees half a report.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| format!("{}: not a file name", path.display()))?;
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!("cannot write {}: {e}", path.display())
-        })
+/// Write a report or baseline (see [`crate::write::write_output`]): a device or FIFO
+/// directly, a regular file whole through a temporary file, never more open than the
+/// configs it describes.
+fn write_file(path: &Path, bytes: &[u8], files: &[String]) -> Result<(), String> {
+    let cap = crate::write::cap_of(files.iter().map(String::as_str));
+    crate::write::write_output(path, bytes, cap)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 fn print_config(args: PrintConfigArgs) -> Result<i32, String> {
@@ -608,7 +603,7 @@ fn print_config(args: PrintConfigArgs) -> Result<i32, String> {
         ListFormat::Human => crate::print_config::render_text(&view),
     };
     // Facts quote the log lines they came from, and a file name or flag may hold a secret.
-    print!("{}", crate::redact::clean(&text));
+    print_out(&crate::redact::clean(&text))?;
     Ok(0)
 }
 
@@ -624,10 +619,7 @@ fn schema(which: SchemaCommand) -> Result<i32, String> {
             crate::schema::invokeai_config(kb, &v)?
         }
     };
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
-    );
+    print_line(&serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?)?;
     Ok(0)
 }
 
@@ -647,7 +639,7 @@ fn baseline(action: BaselineCommand) -> Result<i32, String> {
                 return Ok(2);
             }
             let b = Baseline::from_diagnostics(&report.diagnostics);
-            write_file(&file, b.to_json().as_bytes())?;
+            write_file(&file, b.to_json().as_bytes(), &report.files)?;
             if !show.quiet {
                 eprintln!(
                     "invokeai-lint: wrote {} finding{} in {} file{} to {}",
@@ -684,20 +676,19 @@ fn baseline(action: BaselineCommand) -> Result<i32, String> {
     }
 }
 
-fn print_rules(format: ListFormat) {
+fn print_rules(format: ListFormat) -> Result<(), String> {
     let metas = rules::metas();
     match format {
         ListFormat::Json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&metas).expect("rules serialize")
-            );
+            print_line(&serde_json::to_string_pretty(&metas).map_err(|e| e.to_string())?)
         }
         ListFormat::Human => match crate::table::stdout_width() {
-            Some(width) => print!("{}", rules_table(&metas, width)),
+            Some(width) => print_out(&rules_table(&metas, width)),
             None => {
+                let mut text = String::new();
                 for m in metas {
-                    println!(
+                    let _ = writeln!(
+                        text,
                         "{:<6} {:<34} {:<8} {:<7} {}{}",
                         m.code,
                         m.name,
@@ -707,6 +698,7 @@ fn print_rules(format: ListFormat) {
                         if m.fixable { " (fixable)" } else { "" }
                     );
                 }
+                print_out(&text)
             }
         },
     }
@@ -744,13 +736,12 @@ fn rules_table(metas: &[&rules::RuleMeta], width: usize) -> String {
 
 fn explain(what: &str) -> Result<i32, String> {
     if let Some(rule) = rules::find(what) {
-        print!("{}", rule.doc);
+        print_out(rule.doc)?;
         return Ok(0);
     }
-    crate::knowledge::explain::explain_key(what).map(|text| {
-        print!("{text}");
-        0
-    })
+    let text = crate::knowledge::explain::explain_key(what)?;
+    print_out(&text)?;
+    Ok(0)
 }
 
 fn keys(version: Option<&str>, format: ListFormat) -> Result<i32, String> {
@@ -767,11 +758,12 @@ fn keys(version: Option<&str>, format: ListFormat) -> Result<i32, String> {
             release.version
         );
     }
-    print!("{text}");
+    print_out(&text)?;
     Ok(0)
 }
 
 fn facts(logs: &[PathBuf], format: ListFormat) -> Result<i32, String> {
+    no_huge_pages();
     let mut failed = false;
     let mut all = Vec::new();
     for path in logs {
@@ -785,6 +777,6 @@ fn facts(logs: &[PathBuf], format: ListFormat) -> Result<i32, String> {
     }
     let text = crate::log::render::render_facts(&all, format == ListFormat::Json);
     // Logs hold database passwords and `user:pass@` URLs; their facts quote the lines.
-    print!("{}", crate::redact::clean(&text));
+    print_out(&crate::redact::clean(&text))?;
     Ok(if failed { 2 } else { 0 })
 }

@@ -3,7 +3,6 @@
 //! Only the bytes inside an edit's span change; everything else — line endings, a BOM,
 //! comments, trailing whitespace — is copied through untouched.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -213,44 +212,29 @@ pub fn write_fixed(files: &[FixedFile]) -> Fixed {
                 continue;
             }
         }
-        match write_atomic(path, &f.text) {
+        // Compared with the linted text once more right before the rename.
+        match crate::write::replace(path, f.text.as_bytes(), f.original.text().as_bytes()) {
             Ok(()) => {
                 done.fixes += f.fixes;
                 done.files += 1;
             }
-            Err(e) => done
+            Err(crate::write::WriteError::Io(e)) => done
                 .refused
                 .push((f.display.clone(), format!("cannot write it: {e}"))),
+            Err(e) => done.refused.push((f.display.clone(), e.to_string())),
         }
     }
     done
 }
 
 /// Write `text` to `path` through a temporary file in the same folder and a rename, so a
-/// crash leaves either the old file or the new one, never half of each.
+/// crash leaves either the old file or the new one, never half of each (see
+/// [`crate::write`]: symlinks followed, mode and owner kept, hard links refused).
 pub fn write_atomic(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.invokeai-lint-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::write::write_output(path, text.as_bytes(), None).map_err(|e| match e {
+        crate::write::WriteError::Io(e) => e,
+        other => std::io::Error::other(other.to_string()),
+    })
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! Data flows one way: inputs → parse (yaml, log) → facts → rules → report.
 
 pub mod baseline;
+pub mod bounded;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -34,4 +35,5 @@ pub mod source;
 pub mod statistics;
 pub mod suppress;
 pub mod table;
+pub mod write;
 pub mod yaml;
