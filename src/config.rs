@@ -1,6 +1,8 @@
 //! An invokeai.yaml as the rules see it: the located YAML tree plus where its settings are.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use rustc_hash::FxHashMap;
 
 use crate::diagnostic::Location;
 use crate::source::{SourceFile, Span};
@@ -58,7 +60,14 @@ pub struct ConfigFile {
     pub path: Option<std::path::PathBuf>,
     /// The bytes were UTF-16/UTF-32 or binary: not parsed, and `source` is empty.
     pub not_text: Option<crate::encoding::NotText>,
+    /// For a file of many keys, where [`ConfigFile::get`] finds each name (made on first
+    /// use): rules ask for a name per setting, and a scan per question was quadratic.
+    lookup: OnceLock<Option<Lookup>>,
 }
+
+/// Name → (section's index among the `InvokeAI:` entries, or 0 in a flat file; entry's
+/// index in its mapping) of the setting that wins.
+type Lookup = FxHashMap<Box<str>, (usize, usize)>;
 
 impl ConfigFile {
     pub fn parse(source: Arc<SourceFile>) -> Self {
@@ -87,6 +96,7 @@ impl ConfigFile {
             invalid_utf8_at: None,
             path: None,
             not_text: None,
+            lookup: OnceLock::new(),
         }
     }
 
@@ -143,15 +153,13 @@ impl ConfigFile {
                     return out;
                 };
                 let sections = top.value.entries().unwrap_or(&[]);
+                let section_shadowed = shadowed_entries(sections);
                 for (i, sec) in sections.iter().enumerate() {
                     if let Some(name) = sec.key.as_str() {
                         let first = out.len();
                         push_mapping(&sec.value, Some(name), root, &mut out);
                         // A section repeated later replaces this one whole (PyYAML keeps the last).
-                        let shadowed = sections[i + 1..]
-                            .iter()
-                            .any(|later| later.key.as_str() == Some(name));
-                        if shadowed {
+                        if section_shadowed(i) {
                             for s in &mut out[first..] {
                                 s.effective = false;
                             }
@@ -170,17 +178,34 @@ impl ConfigFile {
         // Rules ask for a handful of keys per file: scan the tree from the end instead of
         // building the whole settings list each time. The last occurrence always wins.
         let root = self.root()?;
+        if let Some(lookup) = self.lookup.get_or_init(|| self.make_lookup()) {
+            let &(si, ei) = lookup.get(name)?;
+            let (map, section) = match self.layout {
+                Layout::Flat => (root, None),
+                _ => {
+                    let sec = root.get("InvokeAI")?.value.entries()?.get(si)?;
+                    (&sec.value, sec.key.as_str())
+                }
+            };
+            let e = map.entries()?.get(ei)?;
+            return Some(Setting {
+                name: e.key.as_str()?,
+                section,
+                key: &e.key,
+                value: &e.value,
+                effective: true,
+            });
+        }
         match self.layout {
             Layout::Flat => last_in(root, None, root, name),
             Layout::V3Nested => {
                 let sections = root.get("InvokeAI")?.value.entries()?;
-                sections.iter().enumerate().rev().find_map(|(i, sec)| {
+                // Walking back, a title seen already was replaced whole by that later
+                // section (PyYAML keeps the last).
+                let mut seen: rustc_hash::FxHashSet<&str> = Default::default();
+                sections.iter().rev().find_map(|sec| {
                     let title = sec.key.as_str()?;
-                    // A section repeated later was replaced whole (PyYAML keeps the last).
-                    let shadowed = sections[i + 1..]
-                        .iter()
-                        .any(|later| later.key.as_str() == Some(title));
-                    if shadowed {
+                    if !seen.insert(title) {
                         return None;
                     }
                     last_in(&sec.value, Some(title), root, name)
@@ -188,6 +213,51 @@ impl ConfigFile {
             }
             _ => None,
         }
+    }
+
+    /// The table behind [`ConfigFile::get`], for files with more than [`SMALL_MAPPING`]
+    /// entries in a mapping of settings; None for the rest (scanned instead).
+    fn make_lookup(&self) -> Option<Lookup> {
+        let root = self.root()?;
+        let merges = |map: &Node| flattened(map, root).is_some();
+        let mut table = Lookup::default();
+        let mut fill = |si: usize, map: &Node| {
+            for (ei, e) in map.entries().unwrap_or(&[]).iter().enumerate() {
+                if let (Some(_), Some(name)) = (e.key.as_scalar(), e.key.as_str()) {
+                    table.insert(name.into(), (si, ei));
+                }
+            }
+        };
+        match self.layout {
+            Layout::Flat => {
+                // Merge keys (`<<:`) reorder entries: those files are scanned.
+                if root.entries()?.len() <= SMALL_MAPPING || merges(root) {
+                    return None;
+                }
+                fill(0, root);
+            }
+            Layout::V3Nested => {
+                let sections = root.get("InvokeAI")?.value.entries()?;
+                let big = sections.len() > SMALL_MAPPING
+                    || sections
+                        .iter()
+                        .any(|s| s.value.entries().is_some_and(|e| e.len() > SMALL_MAPPING));
+                if !big
+                    || merges(&root.get("InvokeAI")?.value)
+                    || sections.iter().any(|s| merges(&s.value))
+                {
+                    return None;
+                }
+                let shadowed = shadowed_entries(sections);
+                for (si, sec) in sections.iter().enumerate() {
+                    if sec.key.as_str().is_some() && !shadowed(si) {
+                        fill(si, &sec.value);
+                    }
+                }
+            }
+            _ => return None,
+        }
+        Some(table)
     }
 
     /// Top-level `schema_version` entry of a flat file.
@@ -223,41 +293,32 @@ fn push_mapping<'a>(
     root: &'a Node,
     out: &mut Vec<Setting<'a>>,
 ) {
-    let merged;
-    let entries: &[&Entry] = match flattened(map, root) {
-        Some(list) => {
-            merged = list;
-            &merged
+    let Some(entries) = flattened(map, root) else {
+        let Some(plain) = map.entries() else { return };
+        let shadowed = shadowed_entries(plain);
+        for (i, e) in plain.iter().enumerate() {
+            push_entry(e, shadowed(i), section, out);
         }
-        None => {
-            let Some(plain) = map.entries() else { return };
-            for (i, e) in plain.iter().enumerate() {
-                push_entry(e, &plain[i + 1..], section, out);
-            }
-            return;
-        }
+        return;
     };
+    // A mapping with merge keys (rare): the last position of each name decides.
+    let last: FxHashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((e.key.as_str()?, i)))
+        .collect();
     for (i, e) in entries.iter().enumerate() {
-        let Some(name) = e.key.as_str() else { continue };
-        if e.key.as_scalar().is_none() {
-            continue;
-        }
-        let effective = !entries[i + 1..]
-            .iter()
-            .any(|later| later.key.as_str() == Some(name));
-        out.push(Setting {
-            name,
-            section,
-            key: &e.key,
-            value: &e.value,
-            effective,
-        });
+        let shadowed = e
+            .key
+            .as_str()
+            .is_some_and(|n| last.get(n).is_some_and(|&l| l > i));
+        push_entry(e, shadowed, section, out);
     }
 }
 
 fn push_entry<'a>(
     e: &'a Entry,
-    later: &'a [Entry],
+    shadowed: bool,
     section: Option<&'a str>,
     out: &mut Vec<Setting<'a>>,
 ) {
@@ -265,7 +326,7 @@ fn push_entry<'a>(
     if e.key.as_scalar().is_none() {
         return;
     }
-    let effective = !later.iter().any(|l| l.key.as_str() == Some(name));
+    let effective = !shadowed;
     out.push(Setting {
         name,
         section,
@@ -338,4 +399,32 @@ fn anchored<'a>(root: &'a Node, name: &str, before: usize) -> Option<&'a Node> {
         }
     }
     found
+}
+
+/// Mappings up to this many entries are searched pair by pair (a config has a few dozen
+/// keys, and a table would cost more); larger ones through a table of last positions, so
+/// that a file of 100 000 keys is not 10^10 comparisons.
+pub const SMALL_MAPPING: usize = 32;
+
+/// Which entries of a mapping a later entry with the same (string) key overrides:
+/// `shadowed(i)`.
+pub fn shadowed_entries(entries: &[yaml::Entry]) -> impl Fn(usize) -> bool + '_ {
+    let last: Option<FxHashMap<&str, usize>> = (entries.len() > SMALL_MAPPING).then(|| {
+        entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| Some((e.key.as_str()?, i)))
+            .collect()
+    });
+    move |i| {
+        let Some(name) = entries[i].key.as_str() else {
+            return false;
+        };
+        match &last {
+            Some(last) => last.get(name).is_some_and(|&l| l > i),
+            None => entries[i + 1..]
+                .iter()
+                .any(|later| later.key.as_str() == Some(name)),
+        }
+    }
 }

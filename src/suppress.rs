@@ -14,6 +14,8 @@
 
 use std::sync::Arc;
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use crate::diagnostic::{Diagnostic, Location};
 use crate::rules::unused_suppression::META as UNUSED;
 use crate::rules::RuleMeta;
@@ -85,11 +87,12 @@ fn scan(text: &str) -> (Vec<Comment>, Vec<bool>) {
     // Indent of the line that opened a block scalar (`key: |`): deeper lines are its text.
     let mut block: Option<usize> = None;
     let mut offset = 0;
-    for (idx, raw) in text.split_inclusive('\n').enumerate() {
+    // Lines as PyYAML counts them (a lone `\r`, U+2028, ... end one too).
+    for (idx, raw) in crate::source::yaml_lines(text).enumerate() {
         let line_no = u32::try_from(idx + 1).unwrap_or(u32::MAX);
         let start = offset;
         offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
+        let line = crate::source::trim_break(raw);
         let bytes = line.as_bytes();
         let indent = bytes.iter().take_while(|b| **b == b' ').count();
         let blank = line.trim().is_empty();
@@ -197,7 +200,7 @@ pub fn parse(text: &str) -> Suppressions {
         let body_start = c.at + 1;
         let line_end = text
             .get(body_start..)
-            .and_then(|t| t.find(['\n', '\r']))
+            .and_then(|t| t.find(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']))
             .map_or(text.len(), |n| body_start + n);
         let Some(body) = text.get(body_start..line_end) else {
             continue;
@@ -299,10 +302,6 @@ fn directive(s: &str, base: usize) -> Result<Parts, (usize, String)> {
     Ok((file_wide, rules, reason.filter(|r| !r.is_empty())))
 }
 
-fn matches(r: &RuleRef, code: &str) -> bool {
-    r.meta.is_some_and(|m| m.code == code)
-}
-
 /// The findings left after suppressions, and the `unused-suppression` findings.
 #[derive(Debug, Default)]
 pub struct Applied {
@@ -315,12 +314,48 @@ fn line_of(d: &Diagnostic, source: &SourceFile) -> Option<u32> {
     (d.location.file() == source.name()).then(|| d.location.start().line)
 }
 
-fn silences(dir: &Directive, r: &RuleRef, d: &Diagnostic, line: Option<u32>) -> bool {
-    matches(r, d.code)
-        && match dir.scope {
-            Scope::File => true,
-            Scope::Line { target } => target.is_some() && target == line,
+/// The file's suppressions by what they silence.
+struct Index {
+    /// (target line, or 0 for the whole file; rule code) → the (directive, rule) pairs.
+    by_key: FxHashMap<(u32, &'static str), Vec<(usize, usize)>>,
+    /// Lines whose own `disable=` comment names `unused-suppression`.
+    unused_named_on: FxHashSet<u32>,
+}
+
+impl Index {
+    fn of(sup: &Suppressions) -> Index {
+        let mut by_key: FxHashMap<(u32, &'static str), Vec<(usize, usize)>> = FxHashMap::default();
+        let mut unused_named_on = FxHashSet::default();
+        for (di, dir) in sup.directives.iter().enumerate() {
+            for (ri, r) in dir.rules.iter().enumerate() {
+                let Some(meta) = r.meta else { continue };
+                let line = match dir.scope {
+                    Scope::File => 0,
+                    Scope::Line { target: Some(t) } => t,
+                    Scope::Line { target: None } => {
+                        if meta.code == UNUSED.code {
+                            unused_named_on.insert(dir.line);
+                        }
+                        continue;
+                    }
+                };
+                if meta.code == UNUSED.code && matches!(dir.scope, Scope::Line { .. }) {
+                    unused_named_on.insert(dir.line);
+                }
+                by_key.entry((line, meta.code)).or_default().push((di, ri));
+            }
         }
+        Index {
+            by_key,
+            unused_named_on,
+        }
+    }
+
+    /// The keys that may silence a finding of `code` on `line`.
+    fn keys(&self, line: Option<u32>, code: &'static str) -> [(u32, &'static str); 2] {
+        // Line 0 never holds a finding: a finding in another file only meets `disable-file`.
+        [(0, code), (line.unwrap_or(0), code)]
+    }
 }
 
 /// Drop the findings the file's suppressions silence, and report suppressions that are
@@ -337,14 +372,22 @@ pub fn apply(sup: &Suppressions, source: &Arc<SourceFile>, diags: Vec<Diagnostic
         .iter()
         .map(|d| vec![false; d.rules.len()])
         .collect();
+    // Findings are looked up by line and code, so a file with thousands of suppressions
+    // costs one lookup per finding, not one pass over every directive.
+    let index = Index::of(sup);
     let mut out = Applied::default();
+    let mut marked: FxHashSet<(u32, &'static str)> = FxHashSet::default();
     for d in diags {
         let line = line_of(&d, source);
         let mut hit = false;
-        for (di, dir) in sup.directives.iter().enumerate() {
-            for (ri, r) in dir.rules.iter().enumerate() {
-                if silences(dir, r, &d, line) {
-                    hit = true;
+        for key in index.keys(line, d.code) {
+            let Some(refs) = index.by_key.get(&key) else {
+                continue;
+            };
+            hit = true;
+            // Each (line, rule) marks its directives once, however many findings it has.
+            if marked.insert(key) {
+                for &(di, ri) in refs {
                     used[di][ri] = true;
                 }
             }
@@ -367,6 +410,7 @@ pub fn apply(sup: &Suppressions, source: &Arc<SourceFile>, diags: Vec<Diagnostic
             .help("write `# invokeai-lint: disable=<rule>[,<rule>] -- <reason>` or `# invokeai-lint: disable-file=<rule>`"),
         );
     }
+    let mut unknown_said: FxHashMap<&str, String> = FxHashMap::default();
     for (di, dir) in sup.directives.iter().enumerate() {
         for (ri, r) in dir.rules.iter().enumerate() {
             let loc = Location::new(source, r.span);
@@ -375,7 +419,13 @@ pub fn apply(sup: &Suppressions, source: &Arc<SourceFile>, diags: Vec<Diagnostic
                     Diagnostic::new(
                         &UNUSED,
                         loc,
-                        format!("suppression names an {}", unknown_rule_message(&r.text)),
+                        format!(
+                            "suppression names an {}",
+                            // The did-you-mean compares with every rule name: once per name.
+                            unknown_said
+                                .entry(r.text.as_str())
+                                .or_insert_with(|| unknown_rule_message(&r.text))
+                        ),
                     )
                     .label("no such rule")
                     .help("name a rule by code (IL101) or name (unknown-key); `invokeai-lint rules` lists them"),
@@ -416,12 +466,11 @@ pub fn apply(sup: &Suppressions, source: &Arc<SourceFile>, diags: Vec<Diagnostic
     // `disable=unused-suppression` (on the line, or file-wide) silences these too.
     for d in meta_findings {
         let line = line_of(&d, source);
-        let silenced = sup.directives.iter().any(|dir| {
-            dir.rules.iter().any(|r| silences(dir, r, &d, line))
-                || (matches!(dir.scope, Scope::Line { .. })
-                    && dir.line == line.unwrap_or(0)
-                    && dir.rules.iter().any(|r| matches(r, UNUSED.code)))
-        });
+        let silenced = index
+            .keys(line, d.code)
+            .into_iter()
+            .any(|k| index.by_key.contains_key(&k))
+            || line.is_some_and(|l| index.unused_named_on.contains(&l));
         if !silenced {
             out.unused.push(d);
         }

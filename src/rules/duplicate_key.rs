@@ -3,6 +3,8 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::yaml_syntax::V3_IGNORED;
 use crate::rules::{Category, Context, Rule, RuleMeta};
+use rustc_hash::FxHashMap;
+
 use crate::yaml::{Node, NodeKind};
 
 pub static META: RuleMeta = RuleMeta {
@@ -32,6 +34,30 @@ impl Rule for DuplicateKey {
 fn walk(cx: &Context<'_>, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
     match &node.kind {
         NodeKind::Mapping { entries, .. } => {
+            // Per key: the last entry and how many there are, counted once per mapping
+            // (a pass per entry over the rest was quadratic in a 100 000-key file).
+            // Small mappings (every config's) are searched pair by pair instead.
+            let tally: Option<FxHashMap<&str, (usize, usize)>> =
+                (entries.len() > crate::config::SMALL_MAPPING).then(|| {
+                    let mut tally = FxHashMap::default();
+                    for (i, e) in entries.iter().enumerate() {
+                        if let Some(name) = e.key.as_str() {
+                            let t = tally.entry(name).or_insert((i, 0));
+                            *t = (i, t.1 + 1);
+                        }
+                    }
+                    tally
+                });
+            let last_and_count = |i: usize, name: &str| match &tally {
+                Some(t) => t.get(name).copied().unwrap_or((i, 1)),
+                None => {
+                    let same = |x: &&crate::yaml::Entry| x.key.as_str() == Some(name);
+                    match entries[i + 1..].iter().rposition(|x| same(&x)) {
+                        Some(p) => (i + 1 + p, entries.iter().filter(same).count()),
+                        None => (i, 1),
+                    }
+                }
+            };
             for (i, e) in entries.iter().enumerate() {
                 let Some(name) = e.key.as_str() else { continue };
                 let child = if path.is_empty() {
@@ -40,11 +66,9 @@ fn walk(cx: &Context<'_>, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
                     format!("{path}.{name}")
                 };
                 // Report each shadowed occurrence once, pointing at the one that wins.
-                if let Some(last) = entries[i + 1..]
-                    .iter()
-                    .rev()
-                    .find(|l| l.key.as_str() == Some(name))
-                {
+                let (last_at, count) = last_and_count(i, name);
+                if last_at > i {
+                    let last = &entries[last_at];
                     let src = &cx.config.source;
                     let winner_line = src.line_col(last.key.span.start).line;
                     let winner_text = &src.text()[last.value.span.start..last.value.span.end];
@@ -53,10 +77,6 @@ fn walk(cx: &Context<'_>, node: &Node, path: &str, out: &mut Vec<Diagnostic>) {
                     } else {
                         format!("`{}`", ellipsize(winner_text))
                     };
-                    let count = entries
-                        .iter()
-                        .filter(|x| x.key.as_str() == Some(name))
-                        .count();
                     let d = if cx.target.at_least("4.0.0") {
                         Diagnostic::new(
                             &META,
