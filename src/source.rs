@@ -51,11 +51,34 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A whole file, YAML or TOML: lines end where PyYAML ends them (see [`line_break`]).
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
-        Self::snippet(name, text, 1)
+        let text = text.into();
+        if !has_rare_breaks(text.as_bytes()) {
+            return Self::snippet(name, text, 1);
+        }
+        let mut line_starts = vec![0];
+        let b = text.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match line_break(b, i) {
+                Some(n) => {
+                    i += n;
+                    line_starts.push(i);
+                }
+                None => i += 1,
+            }
+        }
+        Arc::new(SourceFile {
+            name: name.into(),
+            text,
+            first_line: 1,
+            line_starts,
+        })
     }
 
     /// A window of a larger file whose first line is line `first_line` of that file.
+    /// Lines end at `\n` only, as a log's are counted.
     pub fn snippet(name: impl Into<String>, text: impl Into<String>, first_line: u32) -> Arc<Self> {
         let text = text.into();
         // Sized exactly: counting the breaks first is cheaper than growing the list (and
@@ -141,7 +164,7 @@ impl SourceFile {
             .get(idx + 1)
             .copied()
             .unwrap_or(self.text.len());
-        self.text[start..end].trim_end_matches(['\n', '\r'])
+        trim_break(&self.text[start..end])
     }
 
     /// From `offset` to the end of its line (line break excluded): where a finding about a
@@ -163,9 +186,99 @@ impl SourceFile {
             .get(idx + 1)
             .copied()
             .unwrap_or(self.text.len());
-        let body = self.text[start..end].trim_end_matches(['\n', '\r']);
+        let body = trim_break(&self.text[start..end]);
         Some(Span::new(start, start + body.len()))
     }
+}
+
+/// The length of the line break at `b[i]`, if one starts there. PyYAML (YAML 1.1) ends a
+/// line at `\r\n`, `\n`, a lone `\r`, NEL (U+0085), LINE SEPARATOR (U+2028) and
+/// PARAGRAPH SEPARATOR (U+2029); saphyr and editors at `\n` and `\r\n` only.
+pub fn line_break(b: &[u8], i: usize) -> Option<usize> {
+    match b.get(i..)? {
+        [b'\r', b'\n', ..] => Some(2),
+        [b'\n' | b'\r', ..] => Some(1),
+        [0xC2, 0x85, ..] => Some(2),
+        [0xE2, 0x80, 0xA8 | 0xA9, ..] => Some(3),
+        _ => None,
+    }
+}
+
+/// Might the text hold a line break other than `\n` / `\r\n`? (A quick test: `\r`, or a
+/// byte that starts NEL, U+2028 or U+2029.)
+pub fn has_rare_breaks(b: &[u8]) -> bool {
+    memchr::memchr3(b'\r', 0xC2, 0xE2, b).is_some()
+}
+
+/// A line without its line break (whichever kind).
+pub fn trim_break(line: &str) -> &str {
+    line.strip_suffix("\r\n")
+        .or_else(|| line.strip_suffix(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']))
+        .unwrap_or(line)
+}
+
+/// The text's lines as PyYAML counts them, each with its line break.
+pub fn yaml_lines(text: &str) -> impl Iterator<Item = &str> {
+    let b = text.as_bytes();
+    let rare = has_rare_breaks(b);
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= b.len() {
+            return None;
+        }
+        let from = start;
+        let end = if rare {
+            let mut i = from;
+            loop {
+                if i >= b.len() {
+                    break b.len();
+                }
+                if let Some(n) = line_break(b, i) {
+                    break i + n;
+                }
+                i += 1;
+            }
+        } else {
+            memchr::memchr(b'\n', &b[from..]).map_or(b.len(), |k| from + k + 1)
+        };
+        start = end;
+        Some(&text[from..end])
+    })
+}
+
+/// The text with every line break PyYAML knows but saphyr does not (a lone `\r`, NEL,
+/// U+2028, U+2029) replaced by spaces and a `\n` of the same total length, so that every
+/// byte offset means the same in both texts; None when there is none. (Trailing spaces
+/// before a line break are not content in YAML, except in block scalars.)
+pub fn yaml_breaks_as_newlines(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    if !has_rare_breaks(b) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut changed = false;
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], line_break(b, i)) {
+            (b'\r', Some(1)) => {
+                out.push(b'\n');
+                changed = true;
+                i += 1;
+            }
+            (0xC2 | 0xE2, Some(n)) => {
+                out.extend(std::iter::repeat_n(b' ', n - 1));
+                out.push(b'\n');
+                changed = true;
+                i += n;
+            }
+            _ => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    // Only ASCII replaced whole characters: still UTF-8.
+    changed.then(|| String::from_utf8(out).unwrap_or_default())
 }
 
 #[cfg(test)]
@@ -198,5 +311,28 @@ mod tests {
     fn offsets_past_the_end_are_clamped() {
         let f = SourceFile::new("a", "ab");
         assert_eq!(f.line_col(99), LineCol { line: 1, column: 3 });
+    }
+}
+
+#[cfg(test)]
+mod break_tests {
+    use super::*;
+
+    #[test]
+    fn lines_end_where_pyyaml_ends_them() {
+        let text = "a: 1\rb: 2\r\nc: 3\u{2028}d: 4\u{85}e: 5\nf";
+        let f = SourceFile::new("x.yaml", text);
+        for (i, key) in ["a", "b", "c", "d", "e", "f"].iter().enumerate() {
+            let at = text.find(key).unwrap();
+            assert_eq!(f.line_col(at).line, i as u32 + 1, "{key}");
+            assert_eq!(f.line_text(at).chars().next(), key.chars().next());
+        }
+        let lines: Vec<&str> = yaml_lines(text).collect();
+        assert_eq!(lines.len(), 6);
+        assert_eq!(lines[1], "b: 2\r\n");
+        let norm = yaml_breaks_as_newlines(text).unwrap();
+        assert_eq!(norm.len(), text.len());
+        assert_eq!(norm, "a: 1\nb: 2\r\nc: 3  \nd: 4 \ne: 5\nf");
+        assert!(yaml_breaks_as_newlines("a: é\r\n").is_none());
     }
 }

@@ -357,8 +357,6 @@ fn known_differences_saphyr_is_stricter() {
         ("a: \"\\uD800\"\n", YamlErrorKind::BadHexEscape { ch: 'u' }),
         // A byte-order mark after the start: text to PyYAML.
         ("a: x\u{feff}y\n", YamlErrorKind::Syntax),
-        // U+2028 is a line break to PyYAML 1.1, text to YAML 1.2.
-        ("a: b\u{2028}c: d\n", YamlErrorKind::Syntax),
         // `?` (an empty explicit key) right at the end of the text.
         ("?", YamlErrorKind::Syntax),
     ] {
@@ -366,4 +364,15 @@ fn known_differences_saphyr_is_stricter() {
     }
     // And one the other way: PyYAML ends a top-level block scalar at an unindented line.
     assert!(parse("|\nx: 1\n").error.is_none());
+    // U+2028, U+2029, NEL and a lone CR are line breaks to PyYAML 1.1 (text to YAML 1.2):
+    // read as PyYAML reads them (issue 12).
+    for brk in ["\u{2028}", "\u{2029}", "\u{85}", "\r"] {
+        let p = parse(&format!("a: b{brk}c: d{brk}"));
+        assert!(p.error.is_none(), "{brk:?}: {:?}", p.error);
+        let root = &p.documents[0].root;
+        assert!(
+            root.get("a").is_some() && root.get("c").is_some(),
+            "{brk:?}"
+        );
+    }
 }

@@ -141,6 +141,11 @@ pub struct LogFacts {
     pub lines: u64,
     pub sessions: Vec<Session>,
     pub oom: Vec<OomEvent>,
+    /// Out-of-memory events in the whole log: `oom` keeps only the newest
+    /// [`session::MAX_EVENTS`]. (Not in `facts --format json`: its notes say how many
+    /// earlier events are not listed.)
+    #[serde(skip)]
+    pub oom_total: u64,
     pub partial_loads: Vec<Located<PartialLoad>>,
     pub negative_vram: Vec<Located<NegativeVram>>,
     pub vram_total_gib: Option<Derived<f64>>,

@@ -531,6 +531,7 @@ impl Sessions {
                 },
             })
             .collect();
+        out.oom_total = self.oom.dropped + out.oom.len() as u64;
         if self.dropped > 0 {
             out.notes.push(format!(
                 "{} earlier start-ups are not listed (only the last {MAX_SESSIONS} are kept)",

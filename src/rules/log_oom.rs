@@ -29,10 +29,16 @@ impl Rule for LogOom {
         let Some(log) = &cx.facts.log else { return };
         // One finding per run of OOMs is enough: the first, with the count.
         let Some(first) = log.oom.first() else { return };
-        let count = log.oom.len();
+        let count = log.oom_total.max(log.oom.len() as u64);
         let at = event_location(&log.file, first);
         let what = describe(first);
-        let more = if count > 1 {
+        let more = if count > log.oom.len() as u64 {
+            // Only the newest events are kept: the log's first one is gone.
+            format!(
+                " ({count} out-of-memory events in this log; this is the earliest of the last {} kept)",
+                log.oom.len()
+            )
+        } else if count > 1 {
             format!(" ({count} out-of-memory events in this log; this is the first)")
         } else {
             String::new()

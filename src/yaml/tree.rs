@@ -24,7 +24,58 @@ use crate::source::Span;
 
 /// Parse YAML text into located documents. Never panics; a syntax error ends the
 /// parse and is reported in `Parsed::error` next to the documents read before it.
+///
+/// Line breaks that PyYAML knows and saphyr does not (a lone `\r`, NEL, U+2028, U+2029)
+/// are read as `\n` (the text given to saphyr has the same length, so every span
+/// holds); spans are then moved onto the original text's character boundaries. A value
+/// that holds such a break inside quotes reads as if it were a plain line break.
 pub fn parse(text: &str) -> Parsed {
+    let Some(plain) = crate::source::yaml_breaks_as_newlines(text) else {
+        return parse_breaks(text);
+    };
+    let mut parsed = parse_breaks(&plain);
+    for d in &mut parsed.documents {
+        d.span = snap(text, d.span);
+        snap_node(text, &mut d.root);
+    }
+    if let Some(e) = &mut parsed.error {
+        e.span = snap(text, e.span);
+    }
+    parsed
+}
+
+/// A span widened to character boundaries of `text`.
+fn snap(text: &str, span: Span) -> Span {
+    let mut start = span.start.min(text.len());
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = span.end.clamp(start, text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    Span::new(start, end)
+}
+
+fn snap_node(text: &str, node: &mut Node) {
+    node.span = snap(text, node.span);
+    match &mut node.kind {
+        NodeKind::Mapping { entries, .. } => {
+            for e in entries {
+                snap_node(text, &mut e.key);
+                snap_node(text, &mut e.value);
+            }
+        }
+        NodeKind::Sequence { items, .. } => {
+            for i in items {
+                snap_node(text, i);
+            }
+        }
+        NodeKind::Scalar(_) | NodeKind::Alias(_) => {}
+    }
+}
+
+fn parse_breaks(text: &str) -> Parsed {
     let bom = text.starts_with('\u{feff}');
     // PyYAML's reader checks the whole stream before scanning: nothing gets read.
     if let Some(error) = checks::non_printable(text) {
