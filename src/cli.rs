@@ -780,3 +780,33 @@ fn facts(logs: &[PathBuf], format: ListFormat) -> Result<i32, String> {
     print_out(&crate::redact::clean(&text))?;
     Ok(if failed { 2 } else { 0 })
 }
+
+/// Reading a log holds a few 320 KiB buffers per worker; with transparent huge pages the
+/// allocator's arenas are backed by 2 MiB pages, which more than doubled the peak memory
+/// of `facts` on a large log (42.7 MiB vs 18 MiB measured with `MIMALLOC_ALLOW_THP=0`).
+/// `facts` does nothing else, so it turns them off for itself (Linux; failure ignored).
+fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE only sets a flag on this process; the result is ignored.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+/// Write a listing to stdout. A write error (a full disk, `> /dev/full`) is an error
+/// like any other: a message and exit 2, never a panic as from `print!`. (A closed pipe
+/// ends the process quietly: SIGPIPE has its default action, see `main.rs`.)
+fn print_out(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(stdout_error)
+}
+
+fn print_line(text: &str) -> Result<(), String> {
+    print_out(&format!("{text}\n"))
+}
+
+fn stdout_error(e: std::io::Error) -> String {
+    format!("cannot write to stdout: {e}")
+}
