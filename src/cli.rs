@@ -334,10 +334,11 @@ fn run(cli: Cli) -> Result<i32, String> {
             let f = lint::base_facts(&input).map_err(|e| e.0)?;
             let target =
                 lint::choose_target(input.invokeai_version.as_deref(), &f).map_err(|e| e.0)?;
-            print!(
-                "{}",
-                crate::guide::render(&crate::guide::recommend(&target, &f, working_mem_gb))
-            );
+            print_out(&crate::guide::render(&crate::guide::recommend(
+                &target,
+                &f,
+                working_mem_gb,
+            )))?;
             Ok(0)
         }
         Command::Completions { shell } => {
