@@ -74,6 +74,8 @@ impl SourceFile {
             text,
             first_line: 1,
             line_starts,
+            secrets: OnceLock::new(),
+            masked: OnceLock::new(),
         })
     }
 
