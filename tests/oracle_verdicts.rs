@@ -17,6 +17,11 @@ use serde_json::Value;
 #[rustfmt::skip]
 const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
     // oracle:known-differences:begin
+    ("v3-value-8a576962", "3.0.0", "false-error: InvokeAI 3.0.0 accept; `host: ${oc.env:HOME}` resolves because the oracle runs with HOME set; IL113 cannot see the environment (docs/oracle.md: what no harness can model)"),
+    ("v3-value-8a576962", "3.0.2", "false-error: InvokeAI 3.0.2 accept; `host: ${oc.env:HOME}` resolves because the oracle runs with HOME set; IL113 cannot see the environment (docs/oracle.md: what no harness can model)"),
+    ("v3-value-8a576962", "3.4.0", "false-error: InvokeAI 3.4.0 accept; `host: ${oc.env:HOME}` resolves because the oracle runs with HOME set; IL113 cannot see the environment (docs/oracle.md: what no harness can model)"),
+    ("v3-value-8a576962", "3.5.1", "false-error: InvokeAI 3.5.1 accept; `host: ${oc.env:HOME}` resolves because the oracle runs with HOME set; IL113 cannot see the environment (docs/oracle.md: what no harness can model)"),
+    ("v3-value-8a576962", "3.6.3", "false-error: InvokeAI 3.6.3 accept; `host: ${oc.env:HOME}` resolves because the oracle runs with HOME set; IL113 cannot see the environment (docs/oracle.md: what no harness can model)"),
     // oracle:known-differences:end
 ];
 

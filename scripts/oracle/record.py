@@ -21,6 +21,7 @@ from pathlib import Path
 from releases import MIGRATION_DUMP_VERSIONS, RELEASES
 
 MAX_CASES = 400
+MAX_LOCALE_CASES = 100
 ENV_OF = {r.version: r.env for r in RELEASES}
 BEGIN, END = "// oracle:known-differences:begin", "// oracle:known-differences:end"
 
@@ -64,13 +65,33 @@ def is_v3(path: str) -> bool:
     return re.search(rb"(?m)^\s*InvokeAI[ \t]*:", Path(path).read_bytes()) is not None
 
 
+def take_in_turns(ranked: list[dict], limit: int, bucket) -> list[dict]:
+    """Disagreements first, then one from each bucket in turn (each bucket in rank order), up to `limit`."""
+    out = [q for q in ranked if q["outcome"] in ("false-error", "missed-error")][:limit]
+    queues = collections.defaultdict(list)
+    for q in ranked:
+        if q not in out:
+            queues[bucket(q)].append(q)
+    while len(out) < limit and any(queues.values()):
+        for key in sorted(queues, key=str):
+            if queues[key] and len(out) < limit:
+                out.append(queues[key].pop(0))
+    return out
+
+
 def record(pairs: list[dict], run: Path, fixtures: Path, test_file: Path) -> None:
     picked: dict[tuple, dict] = {}
     for p in sorted(pairs, key=lambda q: (priority(q), Path(q["file"]).stat().st_size, q["id"], q["release"])):
         if p["outcome"] == "excluded":
             continue
         picked.setdefault(class_key(p), p)
-    chosen = sorted(picked.values(), key=lambda q: (priority(q), q["id"]))[:MAX_CASES]
+    # the UTF-8 cases are what the test compares; the cp1252 / GBK ones get a smaller share of the budget. Within
+    # each, every disagreement first, then turns between InvokeAI's verdicts so that none crowds the others out
+    ranked = sorted(picked.values(), key=lambda q: (priority(q), q["id"]))
+    utf8 = take_in_turns([q for q in ranked if q["locale"] == "utf-8"], MAX_CASES - MAX_LOCALE_CASES,
+                         lambda q: q["invokeai"])
+    chosen = utf8 + take_in_turns([q for q in ranked if q["locale"] != "utf-8"], MAX_CASES - len(utf8),
+                                  lambda q: (q["locale"], q["differs_from_utf8"]))
     # real v3 configs at the migration releases: what InvokeAI's own migration makes of them
     chosen += [p for p in pairs if p["kind"] == "seed" and p["locale"] == "utf-8"
                and p["release"] in MIGRATION_DUMP_VERSIONS and is_v3(p["file"]) and p not in chosen]

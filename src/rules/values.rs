@@ -182,3 +182,31 @@ pub fn setting_number(cx: &Context<'_>, s: &Setting<'_>) -> Option<f64> {
     let k = cx.kb.key_in(s.name, cx.target.release)?;
     validate::as_number(&k.rev.ty, s.value, cx.pydantic())
 }
+
+/// Releases from 5.10.0 do not pin pydantic (their `uv.lock` chooses it): settings the shipped
+/// pydantic accepts that an older pydantic 2 would reject (`attention_slice_size: true` before
+/// 2.11, `port: ' 9090'` before 2.7), with the oldest pydantic 2 line that rejects it.
+pub fn pydantic_dependent<'a>(cx: &Context<'a>) -> Vec<(Setting<'a>, Pydantic)> {
+    let shipped = cx.pydantic();
+    if !cx.target.at_least("5.10.0") || cx.config.layout != Layout::Flat {
+        return Vec::new();
+    }
+    let strictest = Pydantic::new(2, 5);
+    cx.settings()
+        .iter()
+        .copied()
+        .filter(|s| s.effective)
+        .filter_map(|s| {
+            let k = cx.kb.key_in(s.name, cx.target.release)?;
+            validate::check(k.rev, s.value, shipped).ok()?;
+            validate::check(k.rev, s.value, strictest).err()?;
+            // A line measured to reject it: 2.7 for Literal matching, 2.6 for spaces.
+            let older = if validate::check(k.rev, s.value, Pydantic::new(2, 7)).is_ok() {
+                Pydantic::new(2, 6)
+            } else {
+                Pydantic::new(2, 7)
+            };
+            Some((s, older))
+        })
+        .collect()
+}

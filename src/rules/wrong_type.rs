@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::knowledge::validate::Invalid;
 use crate::rules::util::cite_target;
-use crate::rules::values::consequence;
+use crate::rules::values::{consequence, pydantic_dependent, written};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 
 pub static META: RuleMeta = RuleMeta {
@@ -40,6 +40,25 @@ impl Rule for WrongType {
             .key(s.path())
             .label(format!("expected {expected}"));
             d = d.help(type_help(s.name, &k.rev.type_text, found));
+            out.push(cite_target(d, cx.target));
+        }
+        for (s, older) in pydantic_dependent(cx) {
+            let d = Diagnostic::new(
+                &META,
+                cx.config.loc(s.value.span),
+                format!(
+                    "`{}: {}` loads with the {} that InvokeAI {} ships (its uv.lock), but {} rejects it: the release does not pin pydantic, so an install with an older one stops at start-up",
+                    s.name,
+                    written(cx, &s),
+                    cx.pydantic().describe(),
+                    cx.target.release.version,
+                    older.describe()
+                ),
+            )
+            .severity(Severity::Info)
+            .key(s.path())
+            .label("accepted by lax matching that changed between pydantic versions")
+            .help("Write the value in its plain form (an integer without quotes or spaces) so every pydantic accepts it");
             out.push(cite_target(d, cx.target));
         }
     }
