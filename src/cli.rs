@@ -114,6 +114,8 @@ pub enum Command {
         #[arg(long = "working-mem-gb", value_name = "N")]
         working_mem_gb: Option<f64>,
     },
+    /// Run the language server (LSP over stdin/stdout) for editors.
+    Server,
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -341,6 +343,7 @@ fn run(cli: Cli) -> Result<i32, String> {
             )))?;
             Ok(0)
         }
+        Command::Server => crate::server::run().map(|()| 0),
         Command::Completions { shell } => {
             let mut out = std::io::stdout().lock();
             // `generate` panics on a write error; write to memory, then to stdout.

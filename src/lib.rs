@@ -31,6 +31,7 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod selection;
+pub mod server;
 pub mod source;
 pub mod statistics;
 pub mod suppress;

@@ -150,7 +150,7 @@ fn key_page(kb: &Knowledge, spec: &KeySpec) -> String {
     out
 }
 
-fn removal_consequence(removed: &Version) -> String {
+pub(crate) fn removal_consequence(removed: &Version) -> String {
     if removed.at_least("4.0.0") {
         " (from then on a file that sets it fails to load: unknown keys are fatal in 4.x+)".into()
     } else {
@@ -175,7 +175,7 @@ fn revision_summary(rev: &KeyRevision) -> String {
     parts.join(", ")
 }
 
-fn default_text(rev: &KeyRevision) -> String {
+pub(crate) fn default_text(rev: &KeyRevision) -> String {
     match &rev.default {
         Value::Null => "null (unset or computed at startup)".into(),
         v => plain(v),
@@ -183,7 +183,7 @@ fn default_text(rev: &KeyRevision) -> String {
 }
 
 /// A value the way a user would type it in YAML: strings bare, the rest as JSON.
-fn plain(v: &Value) -> String {
+pub(crate) fn plain(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.as_f64().map_or_else(
