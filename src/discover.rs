@@ -2,17 +2,19 @@
 //! or without a `.git`), keep the InvokeAI configs, and keep every file named explicitly.
 //!
 //! A walked file is a config when it is named `invokeai*.yaml`/`.yml`, when its top level
-//! has `schema_version:` or `InvokeAI:`, or when the `include` of the linter config that
+//! has `schema_version:` or `InvokeAI:` or InvokeAI settings (`walk_choice`), or when the `include` of the linter config that
 //! governs it matches it (each file's own, see [`crate::linter_config::resolve`]). That
 //! config's `exclude` drops walked files always, and named files only with
 //! `--force-exclude` (pre-commit names every staged file); a folder is pruned when the
-//! config governing it excludes it.
+//! config governing it excludes it. Example and backup files are skipped on a walk, with
+//! one note saying which (`walk_choice::skip_reason`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::MAX_CONFIG_BYTES;
 use crate::linter_config::Resolver;
+use crate::walk_choice;
 
 pub use crate::paths::display;
 
@@ -258,41 +260,75 @@ fn walk(
     // A tree of thousands of configs is mostly directory reads and the sniffing of YAML
     // files: both run on every core.
     let notes = std::sync::Mutex::new(Vec::new());
+    let skipped = std::sync::Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
         let notes = &notes;
+        let skipped = &skipped;
         let mut batch = Batch {
             found: Vec::with_capacity(BATCH),
             each,
         };
         Box::new(move |entry| {
             match visit(entry, resolver) {
-                Some(Ok(c)) => batch.push(c),
-                Some(Err(note)) => {
+                Visit::Lint(c) => batch.push(c),
+                Visit::Problem(note) => {
                     if let Ok(mut n) = notes.lock() {
                         n.push(note);
                     }
                 }
-                None => {}
+                Visit::Skipped(file, why) => {
+                    if let Ok(mut s) = skipped.lock() {
+                        s.push((file, why));
+                    }
+                }
+                Visit::Nothing => {}
             }
             ignore::WalkState::Continue
         })
     });
     let mut notes = notes.into_inner().unwrap_or_default();
     notes.sort();
+    notes.extend(skipped_note(skipped.into_inner().unwrap_or_default()));
     notes
 }
 
-/// One walked entry: a file to lint, a problem, or nothing.
-fn visit(
-    entry: Result<ignore::DirEntry, ignore::Error>,
-    resolver: &Resolver,
-) -> Option<Result<Candidate, Problem>> {
+/// One note for every file the walk skipped by name, grouped by why.
+fn skipped_note(mut skipped: Vec<(String, &'static str)>) -> Option<Problem> {
+    if skipped.is_empty() {
+        return None;
+    }
+    skipped.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+    let mut parts: Vec<String> = Vec::new();
+    for group in skipped.chunk_by(|a, b| a.1 == b.1) {
+        let files: Vec<&str> = group.iter().map(|(f, _)| f.as_str()).collect();
+        parts.push(format!("{} ({})", files.join(", "), group[0].1));
+    }
+    let n = skipped.len();
+    Some(Problem::Note(format!(
+        "skipped {n} file{} a directory scan does not lint: {}; name a file on the command line to lint it",
+        if n == 1 { "" } else { "s" },
+        parts.join("; "),
+    )))
+}
+
+/// What the walk does with one entry.
+enum Visit {
+    Lint(Candidate),
+    /// A problem met (an unreadable directory, ...).
+    Problem(Problem),
+    /// A config skipped by its name (shown as, why).
+    Skipped(String, &'static str),
+    Nothing,
+}
+
+/// One walked entry: a file to lint, a note about a problem, a skipped file, or nothing.
+fn visit(entry: Result<ignore::DirEntry, ignore::Error>, resolver: &Resolver) -> Visit {
     let entry = match entry {
         Ok(e) => e,
-        Err(e) => return Some(Err(Problem::of(&e))),
+        Err(e) => return Visit::Problem(Problem::of(&e)),
     };
     if !entry.file_type().is_some_and(|t| t.is_file()) {
-        return None;
+        return Visit::Nothing;
     }
     let path = entry.path();
     let name = entry.file_name().to_string_lossy();
@@ -311,7 +347,7 @@ fn visit(
         .as_ref()
         .is_some_and(|c| c.excludes(resolver.cwd(), path))
     {
-        return None;
+        return Visit::Nothing;
     }
     // The entry's own path is moved into the candidate, not copied.
     let candidate = |entry: ignore::DirEntry, bytes| {
@@ -323,20 +359,40 @@ fn visit(
             regular: true,
         }
     };
-    if is_config_name(&name)
-        || globs
+    let included = || {
+        globs
             .as_ref()
             .is_some_and(|c| c.includes(resolver.cwd(), path))
-    {
-        return Some(Ok(candidate(entry, None)));
+    };
+    // Example and backup files: skipped, and said, only when they would be linted.
+    if let Some(why) = walk_choice::skip_reason(&name) {
+        let original = walk_choice::unbacked_name(&name);
+        let would_lint = is_config_name(original)
+            || included()
+            || (is_yaml_name(original) && read_small(path).is_some_and(|b| is_config_text(&b)));
+        return if would_lint {
+            Visit::Skipped(display(path), why)
+        } else {
+            Visit::Nothing
+        };
+    }
+    if is_config_name(&name) || included() {
+        return Visit::Lint(candidate(entry, None));
     }
     if is_yaml_name(&name) {
-        let bytes = read_small(path)?;
-        if sniff(&bytes) {
-            return Some(Ok(candidate(entry, Some(bytes))));
+        let Some(bytes) = read_small(path) else {
+            return Visit::Nothing;
+        };
+        if is_config_text(&bytes) {
+            return Visit::Lint(candidate(entry, Some(bytes)));
         }
     }
-    None
+    Visit::Nothing
+}
+
+/// Does a walked YAML file's text make it an InvokeAI config?
+fn is_config_text(bytes: &[u8]) -> bool {
+    sniff(bytes) || walk_choice::looks_like_settings(bytes)
 }
 
 /// A YAML file's bytes, when it is small enough to be a config.

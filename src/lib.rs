@@ -36,5 +36,6 @@ pub mod source;
 pub mod statistics;
 pub mod suppress;
 pub mod table;
+pub mod walk_choice;
 pub mod write;
 pub mod yaml;

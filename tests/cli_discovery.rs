@@ -410,3 +410,72 @@ fn a_log_shared_by_several_configs_gives_its_findings_once_and_in_order() {
     assert_eq!(files, sorted, "{}", r.all());
     assert!(files.iter().any(|f| f == "c/invokeai.yaml"), "{}", r.all());
 }
+
+#[test]
+fn a_walk_skips_example_and_backup_files_says_so_once_and_lints_them_when_named() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    write(d, "root/invokeai.yaml", CLEAN);
+    // InvokeAI rewrites the example at every start; its defaults are not the user's file.
+    write(d, "root/invokeai.example.yaml", UNKNOWN_KEY);
+    write(d, "root/invokeai.yaml.bak", UNKNOWN_KEY);
+    write(d, "root/invokeai.bak.yaml", UNKNOWN_KEY);
+    write(d, "root/lowvram.yaml~", UNKNOWN_KEY);
+    write(d, "root/notes.bak", "not yaml at all\n"); // never a config: not mentioned
+    let r = run(d, &lint_json(&["."]));
+    assert_eq!(r.code, 0, "{}", r.all());
+    assert!(findings(&r.stdout).is_empty(), "{}", r.all());
+    assert_eq!(r.stderr.matches("skipped").count(), 1, "{}", r.all());
+    for name in [
+        "root/invokeai.example.yaml (InvokeAI rewrites it at every start and never reads it)",
+        "root/invokeai.bak.yaml, root/invokeai.yaml.bak (a backup copy)",
+        "root/lowvram.yaml~ (an editor's backup copy)",
+    ] {
+        assert!(r.stderr.contains(name), "{name}\n{}", r.all());
+    }
+    assert!(r.stderr.contains("skipped 4 files"), "{}", r.all());
+    assert!(!r.stderr.contains("notes.bak"), "{}", r.all());
+    // Named, it is linted.
+    let r = run(d, &lint_json(&["root/invokeai.example.yaml"]));
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(!r.stderr.contains("skipped"), "{}", r.all());
+}
+
+#[test]
+fn a_walk_lints_yaml_whose_top_level_keys_are_invokeai_settings() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    // No schema_version and not named invokeai*: found by its keys (5.x and 3.x names).
+    write(
+        d,
+        "lowvram.yaml",
+        "enable_partial_loading: true\nmax_cache_ram_gb: 8\n",
+    );
+    write(
+        d,
+        "old/flat.yaml",
+        "xformers_enabled: true\nmax_cache_size: 6\n",
+    );
+    // Other programs' YAML stays out.
+    write(d, "docker-compose.yaml", "version: '3'\nservices:\n  invokeai:\n    image: x\n    environment:\n      INVOKEAI_ROOT: /r\n");
+    write(
+        d,
+        ".github/workflows/ci.yml",
+        "name: ci\non: [push]\njobs:\n  t:\n    runs-on: ubuntu-latest\n",
+    );
+    write(d, "server.yaml", "host: 0.0.0.0\nport: 8080\nworkers: 4\n");
+    let r = run(d, &lint_json(&["."]));
+    assert_eq!(r.code, 1, "{}", r.all());
+    let found = findings(&r.stdout);
+    let mut files: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+    files.dedup();
+    assert_eq!(files, vec!["lowvram.yaml", "old/flat.yaml"], "{}", r.all());
+    // The missing schema_version is now a real finding.
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == "lowvram.yaml" && f.1 == "missing-schema-version"),
+        "{}",
+        r.all()
+    );
+}
