@@ -29,28 +29,28 @@ impl Rule for QueueSize {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if let Some(s) = setting(cx, "max_queue_size") {
-            if let Some(n) = setting_number(cx, &s) {
-                let why = if n >= BIG_QUEUE {
+        flag(
+            cx,
+            out,
+            "max_queue_size",
+            "Leave it at the default 10000 unless you know why not",
+            |n| {
+                if n >= BIG_QUEUE {
                     Some(format!("`max_queue_size: {n}` lets the session queue grow to {n} items: each is a row in the database with its whole graph, so the database and the queue view can grow very large (default 10000)"))
                 } else if n > 0.0 && n < SMALL_QUEUE {
                     Some(format!("`max_queue_size: {n}` refuses new items once {n} are waiting: a batch larger than that is cut short (default 10000)"))
                 } else {
                     None
-                };
-                if let Some(message) = why {
-                    out.push(
-                        Diagnostic::new(&META, cx.config.loc(s.value.span), message)
-                            .key(s.path())
-                            .label("far from the default")
-                            .help("Leave it at the default 10000 unless you know why not"),
-                    );
                 }
-            }
-        }
-        if let Some(s) = setting(cx, "node_cache_size") {
-            if let Some(n) = setting_number(cx, &s) {
-                let why = if n == 0.0 {
+            },
+        );
+        flag(
+            cx,
+            out,
+            "node_cache_size",
+            "The default 512 suits most installs",
+            |n| {
+                if n == 0.0 {
                     Some("`node_cache_size: 0` turns the invocation cache off: every node runs again even when its inputs did not change".to_string())
                 } else if n < 0.0 {
                     Some(format!("`node_cache_size: {n}` is negative: on every save the cache evicts everything it holds, so it keeps at most one output"))
@@ -58,16 +58,28 @@ impl Rule for QueueSize {
                     Some(format!("`node_cache_size: {n}` keeps up to {n} node outputs in memory: RAM grows with every distinct invocation (default 512)"))
                 } else {
                     None
-                };
-                if let Some(message) = why {
-                    out.push(
-                        Diagnostic::new(&META, cx.config.loc(s.value.span), message)
-                            .key(s.path())
-                            .label("far from the default")
-                            .help("The default 512 suits most installs"),
-                    );
                 }
-            }
-        }
+            },
+        );
     }
+}
+
+/// One finding for `key` when `why` says its number is far from the default.
+fn flag(
+    cx: &Context<'_>,
+    out: &mut Vec<Diagnostic>,
+    key: &str,
+    help: &str,
+    why: impl Fn(f64) -> Option<String>,
+) {
+    let Some(s) = setting(cx, key) else { return };
+    let Some(message) = setting_number(cx, &s).and_then(why) else {
+        return;
+    };
+    out.push(
+        Diagnostic::new(&META, cx.config.loc(s.value.span), message)
+            .key(s.path())
+            .label("far from the default")
+            .help(help),
+    );
 }
