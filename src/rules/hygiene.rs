@@ -95,11 +95,29 @@ pub fn in_git(cx: &Context<'_>) -> bool {
 }
 
 fn in_git_checkout(file: &Path) -> bool {
+    thread_local! {
+        /// The last folder asked about and its answer: a walk lints a folder's files one
+        /// after another, and each answer costs a `stat` per parent folder.
+        static LAST: std::cell::RefCell<Option<(std::path::PathBuf, bool)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let Some(folder) = file.parent() else {
+        return false;
+    };
+    if let Some(known) = LAST.with_borrow(|last| {
+        last.as_ref()
+            .filter(|(dir, _)| dir == folder)
+            .map(|(_, answer)| *answer)
+    }) {
+        return known;
+    }
     // Bounded: a path has few parents, and a symlink loop cannot make `ancestors` go round.
-    file.ancestors()
-        .skip(1)
+    let answer = folder
+        .ancestors()
         .take(64)
-        .any(|dir| dir.join(".git").exists())
+        .any(|dir| dir.join(".git").exists());
+    LAST.set(Some((folder.to_path_buf(), answer)));
+    answer
 }
 
 /// The operating system, when a flag, the host or a log says which.
