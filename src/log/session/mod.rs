@@ -17,12 +17,17 @@
 //! sessions kept at the end. A log of a million start-ups costs no allocation per fact.
 
 use std::collections::VecDeque;
-use std::ops::Range;
 
 use super::message::Fact;
 use super::oom::Oom;
-use super::text::{cite, trim, CITE_CHARS};
-use super::{Located, LogFacts, NegativeVram, OomEvent, PartialLoad, RamCache, Session};
+use super::text::cite;
+use super::{Located, LogFacts, NegativeVram, OomEvent, PartialLoad};
+
+mod events;
+mod raw;
+
+use events::Ring;
+use raw::{RawSession, Slot, VALUE_BYTES};
 
 /// Sessions kept per file; older ones are dropped (and counted) so memory stays bounded.
 pub const MAX_SESSIONS: usize = 1000;
@@ -36,10 +41,7 @@ const OOM_REPEAT_REACH: u64 = 400;
 /// A fact repeated with the same value this close is one line printed by two handlers
 /// (`log_handlers: [console, console]`, or InvokeAI's format plus Python's default).
 const DUPLICATE_REACH: u64 = 3;
-/// Bytes of a line kept for citing (the citation is capped at 300 characters).
-const TEXT_BYTES: usize = 1200;
-/// Bytes of a value kept (a path, a device name).
-const VALUE_BYTES: usize = 4096;
+
 /// Node pack names kept per session.
 const MAX_PACKS: usize = 256;
 
@@ -53,137 +55,10 @@ pub struct LineInfo<'a> {
     pub syslog_pid: Option<u32>,
 }
 
-/// The once-per-start-up string facts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Slot {
-    Version,
-    Root,
-    Device,
-    Cudnn,
-    Allocator,
-    Url,
-    Database,
-    PacksDir,
-    Patchmatch,
-}
-const SLOTS: usize = 9;
-
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Pre,
     Server,
-}
-
-#[derive(Clone, Debug)]
-struct RawFact {
-    line: u64,
-    text: Range<usize>,
-    value: Range<usize>,
-}
-
-/// A session with its facts as ranges of `arena`.
-#[derive(Default)]
-struct RawSession {
-    start_line: u64,
-    log_format: Option<&'static str>,
-    arena: Vec<u8>,
-    slots: [Option<RawFact>; SLOTS],
-    devices: Option<(RawFact, Vec<Range<usize>>)>,
-    ram_cache: Option<(RawFact, RamCache)>,
-    port_moved: Option<(RawFact, (u16, u16))>,
-    node_packs: Option<(RawFact, Vec<Range<usize>>)>,
-    pack_names: Vec<Range<usize>>,
-    first_pack: Option<RawFact>,
-}
-
-impl RawSession {
-    fn reset(&mut self, start_line: u64, format: &'static str) {
-        self.start_line = start_line;
-        self.log_format = Some(format);
-        self.arena.clear();
-        self.slots = Default::default();
-        self.devices = None;
-        self.ram_cache = None;
-        self.port_moved = None;
-        self.node_packs = None;
-        self.pack_names.clear();
-        self.first_pack = None;
-    }
-
-    fn push(&mut self, bytes: &[u8], cap: usize) -> Range<usize> {
-        let bytes = &bytes[..bytes.len().min(cap)];
-        let start = self.arena.len();
-        self.arena.extend_from_slice(bytes);
-        start..self.arena.len()
-    }
-
-    fn raw(&mut self, at: LineInfo<'_>, value: &[u8]) -> RawFact {
-        let text = self.push(at.text, TEXT_BYTES);
-        let value = self.push(value, VALUE_BYTES);
-        RawFact {
-            line: at.line,
-            text,
-            value,
-        }
-    }
-
-    fn bytes(&self, r: &Range<usize>) -> &[u8] {
-        self.arena.get(r.clone()).unwrap_or_default()
-    }
-
-    fn string(&self, r: &Range<usize>) -> String {
-        String::from_utf8_lossy(trim(self.bytes(r))).into_owned()
-    }
-
-    fn located<T>(&self, f: &RawFact, value: T) -> Located<T> {
-        Located {
-            value,
-            line: f.line,
-            text: cite(self.bytes(&f.text)),
-        }
-    }
-
-    fn located_string(&self, slot: Slot) -> Option<Located<String>> {
-        let f = self.slots[slot as usize].as_ref()?;
-        Some(self.located(f, self.string(&f.value)))
-    }
-
-    /// Decode into the public form.
-    fn to_session(&self) -> Session {
-        let node_packs = match (&self.node_packs, &self.first_pack) {
-            (Some((f, names)), _) => {
-                Some(self.located(f, names.iter().map(|r| self.string(r)).collect()))
-            }
-            // Only `Loading node pack` lines (a start-up cut before the total line).
-            (None, Some(f)) => {
-                Some(self.located(f, self.pack_names.iter().map(|r| self.string(r)).collect()))
-            }
-            (None, None) => None,
-        };
-        Session {
-            start_line: self.start_line,
-            log_format: self.log_format,
-            version: self.located_string(Slot::Version),
-            root: self.located_string(Slot::Root),
-            torch_device: self.located_string(Slot::Device),
-            generation_devices: self
-                .devices
-                .as_ref()
-                .map(|(f, list)| self.located(f, list.iter().map(|r| self.string(r)).collect())),
-            cudnn: self.located_string(Slot::Cudnn),
-            cuda_allocator: self.located_string(Slot::Allocator),
-            ram_cache: self
-                .ram_cache
-                .as_ref()
-                .map(|(f, rc)| self.located(f, rc.clone())),
-            url: self.located_string(Slot::Url),
-            database: self.located_string(Slot::Database),
-            node_packs,
-            node_packs_dir: self.located_string(Slot::PacksDir),
-            port_moved: self.port_moved.as_ref().map(|(f, p)| self.located(f, *p)),
-            patchmatch: self.located_string(Slot::Patchmatch),
-        }
-    }
 }
 
 struct Current {
@@ -554,54 +429,5 @@ impl Sessions {
                 ));
             }
         }
-    }
-}
-
-/// An event (OOM, partial load, negative VRAM) with its line's text still as bytes:
-/// most events of a long log are dropped for newer ones, so citing waits for the end.
-struct Kept<T> {
-    /// Ordinal of the session it happened in.
-    session: Option<u64>,
-    line: u64,
-    text: Vec<u8>,
-    value: T,
-}
-
-/// The newest [`MAX_EVENTS`] events of a kind. A dropped event's text buffer is reused.
-struct Ring<T> {
-    q: VecDeque<Kept<T>>,
-    dropped: u64,
-}
-
-impl<T> Default for Ring<T> {
-    fn default() -> Self {
-        Ring {
-            q: VecDeque::new(),
-            dropped: 0,
-        }
-    }
-}
-
-/// Bytes of an event's line kept: one more than [`cite`] reads, so that it still sees
-/// whether the line went on.
-const EVENT_TEXT_BYTES: usize = CITE_CHARS * 4 + 1;
-
-impl<T> Ring<T> {
-    fn push(&mut self, session: Option<u64>, at: LineInfo<'_>, value: T) {
-        let mut text = Vec::new();
-        if self.q.len() == MAX_EVENTS {
-            if let Some(old) = self.q.pop_front() {
-                text = old.text;
-            }
-            self.dropped += 1;
-        }
-        text.clear();
-        text.extend_from_slice(&at.text[..at.text.len().min(EVENT_TEXT_BYTES)]);
-        self.q.push_back(Kept {
-            session,
-            line: at.line,
-            text,
-            value,
-        });
     }
 }
