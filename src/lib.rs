@@ -21,7 +21,6 @@ pub mod lint;
 pub mod linter_config;
 pub mod log;
 pub mod migrate;
-pub mod migrate_cli;
 pub mod open;
 pub mod paths;
 pub mod print_config;

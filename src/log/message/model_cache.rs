@@ -63,6 +63,7 @@ pub(super) fn user_ram_cache(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     Ok((i, Parsed::Fact(Fact::RamCache(cache), check)))
 }
 
+/// `Insufficient GPU memory to load model. Aborting`, and (same first letter)
 /// `InvokeAI shutting down...`.
 pub(super) fn insufficient(i: &[u8]) -> PResult<'_, Parsed<'_>> {
     if let Ok((i, _)) = tag("InvokeAI shutting down")(i) {
