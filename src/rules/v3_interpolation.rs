@@ -1,10 +1,9 @@
 //! IL113 v3-interpolation: a `${...}` interpolation in a value InvokeAI 3.x reads; OmegaConf
 //! resolves it at start-up and stops InvokeAI when it cannot.
 
-use crate::config::Layout;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::util::{cite_target, target_phrase};
-use crate::rules::values::{interpolation, read_by_v3, v3_ignores_file};
+use crate::rules::values::{interpolation, read_by_v3, v3_target_reads_file};
 use crate::rules::{Category, Context, Rule, RuleMeta};
 use crate::yaml::Node;
 
@@ -37,10 +36,7 @@ impl Rule for V3Interpolation {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if cx.config.layout != Layout::V3Nested
-            || cx.target.at_least("4.0.0")
-            || v3_ignores_file(cx)
-        {
+        if !v3_target_reads_file(cx) {
             return;
         }
         for &s in cx.settings() {

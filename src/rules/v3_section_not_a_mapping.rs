@@ -1,10 +1,9 @@
 //! IL112 v3-section-not-a-mapping: in a 3.x file, `InvokeAI:` or a section heading 3.x reads
 //! holds nothing, a scalar, or a list: InvokeAI 3.x crashes at start-up.
 
-use crate::config::Layout;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::util::{cite_target, target_phrase};
-use crate::rules::values::v3_ignores_file;
+use crate::rules::values::v3_target_reads_file;
 use crate::rules::{Category, Context, Rule, RuleMeta};
 use crate::yaml::{Node, NodeKind, Resolved};
 
@@ -26,10 +25,7 @@ impl Rule for V3SectionNotAMapping {
     }
 
     fn check(&self, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-        if cx.config.layout != Layout::V3Nested
-            || cx.target.at_least("4.0.0")
-            || v3_ignores_file(cx)
-        {
+        if !v3_target_reads_file(cx) {
             return;
         }
         let Some(sections) = cx.kb.v3_sections_at(&cx.target.release.version) else {

@@ -81,6 +81,12 @@ pub fn v3_ignores_file(cx: &Context<'_>) -> bool {
         || c.root().is_some_and(|r| omegaconf_rejects(r).is_some())
 }
 
+/// Whether the target is a 3.x release and reads this file: a 3.x nested file that 3.x does
+/// not throw away whole. The rules about what 3.x does with the file look only there.
+pub fn v3_target_reads_file(cx: &Context<'_>) -> bool {
+    cx.config.layout == Layout::V3Nested && !cx.target.at_least("4.0.0") && !v3_ignores_file(cx)
+}
+
 /// `${...}` in a string value: OmegaConf resolves it when 3.x reads the value.
 pub fn interpolation(node: &Node) -> Option<&str> {
     let s = node.as_scalar()?;
