@@ -9,6 +9,7 @@ pub mod pydantic;
 pub mod types;
 pub mod validate;
 pub mod version;
+pub mod written;
 
 pub use types::{Constraints, ValueType};
 pub use version::Version;

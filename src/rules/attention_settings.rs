@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::DeviceKind;
+use crate::knowledge::written::same_value;
 use crate::rules::gpu::ampere_or_newer;
 use crate::rules::machine::{device, read};
 use crate::rules::{Category, Context, Needed, Rule, RuleMeta};
@@ -73,7 +74,12 @@ impl Rule for AttentionSettings {
             }
         }
         if let Some(size) = read(cx, "attention_slice_size") {
-            if kind != Some("sliced") {
+            // At its default the setting asks for nothing, and 3.x wrote it into every file.
+            let at_default = cx
+                .kb
+                .key_in("attention_slice_size", cx.target.release)
+                .is_some_and(|k| same_value(size.value, &k.rev.default));
+            if kind != Some("sliced") && !at_default {
                 let why = match kind {
                     Some(k) => format!("`attention_type` is `{k}`"),
                     None => "`attention_type` is not set (auto)".into(),

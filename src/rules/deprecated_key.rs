@@ -26,7 +26,9 @@ impl Rule for DeprecatedKey {
             let Some(k) = cx.kb.key_in(s.name, cx.target.release) else {
                 continue;
             };
-            if !k.deprecated {
+            // A default of the days the key was read, written by InvokeAI itself (3.x wrote every
+            // default; its migration carries them on): nobody chose it, so nothing is lost.
+            if !k.deprecated || cx.kb.is_former_default(k.spec, s.value) {
                 continue;
             }
             let since = k
