@@ -89,7 +89,7 @@ pub const UNKNOWN_KEY: &str =
 
 /// A config with one deprecated key (a warning) for 5.9.1, on line 5.
 pub const DEPRECATED: &str =
-    "# Internal metadata - do not edit:\nschema_version: 4.0.2\n\n# Put user settings here:\nram: 7.5\n";
+    "# Internal metadata - do not edit:\nschema_version: 4.0.2\n\n# Put user settings here:\nram: 12\n";
 
 /// `[diagnostics][*].name` of a JSON report.
 pub fn names(json: &str) -> Vec<String> {
