@@ -1,26 +1,25 @@
 //! `--fix` changes only the bytes a fix names: line endings, BOM, comments and everything
 //! else in the file come through untouched.
 
-use std::process::Command;
+mod common;
 
-fn lint_fix(path: &std::path::Path, extra: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"))
-        .env("NO_COLOR", "1")
-        .args([
-            "lint",
-            "--invokeai-version",
-            "5.9.1",
-            "--format",
-            "concise",
-            "--fix",
-        ])
-        .args(extra)
-        .arg(path)
-        .output()
-        .unwrap();
-    let mut text = String::from_utf8_lossy(&out.stdout).to_string();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
-    (out.status.code().unwrap_or(-1), text)
+use std::path::Path;
+
+use common::{root, run, run_stdin};
+
+/// `lint --fix` of one file at 5.9.1: the exit code, and stdout and stderr together.
+fn lint_fix(path: &Path, extra: &[&str]) -> (i32, String) {
+    let path = path.to_str().expect("a UTF-8 temporary path");
+    let fix = [
+        "lint",
+        "--invokeai-version",
+        "5.9.1",
+        "--format",
+        "concise",
+        "--fix",
+    ];
+    let r = run(&root(), &[&fix[..], extra, &[path]].concat());
+    (r.code, r.stdout + &r.stderr)
 }
 
 const BEFORE: &str = "\u{feff}# keep this comment  \r\nschema_version: 4.0.2\r\nmodels_dir: \"E:\\Softwares\\models\"   # trailing\r\n";
@@ -72,27 +71,11 @@ fn a_file_that_is_not_utf8_is_never_rewritten() {
     assert!(out.contains("not fixed"), "{out}");
 }
 
-fn cli(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
-    use std::io::Write as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"))
-        .env("NO_COLOR", "1")
-        .current_dir(dir)
-        .args(["lint", "--isolated", "--format", "concise"])
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    drop(input);
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+/// `lint --isolated --format concise ARGS` in `dir` with `stdin` on its standard input.
+fn cli(dir: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let lint = ["lint", "--isolated", "--format", "concise"];
+    let r = run_stdin(dir, &[&lint[..], args].concat(), stdin.unwrap_or(""));
+    (r.code, r.stdout, r.stderr)
 }
 
 #[test]
@@ -258,8 +241,9 @@ fn the_guides_scenario_is_fixed_end_to_end() {
 
 #[test]
 fn the_guide_command_prints_the_block_with_its_arithmetic() {
-    let out = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"))
-        .args([
+    let text = run(
+        &root(),
+        &[
             "guide",
             "--vram-gb",
             "12",
@@ -269,10 +253,9 @@ fn the_guide_command_prints_the_block_with_its_arithmetic() {
             "5.9.1",
             "--device",
             "cuda",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+        ],
+    )
+    .stdout;
     assert!(
         text.contains("# 12 GB VRAM < 16 GB: load a model in part"),
         "{text}"
@@ -307,10 +290,10 @@ fn the_guide_command_prints_the_block_with_its_arithmetic() {
     );
     assert_eq!(code, 0, "{out}{err}");
     // Before 5.6.0 there is no low-VRAM mode to recommend.
-    let out = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"))
-        .args(["guide", "--vram-gb", "8", "--invokeai-version", "5.5.0"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = run(
+        &root(),
+        &["guide", "--vram-gb", "8", "--invokeai-version", "5.5.0"],
+    )
+    .stdout;
     assert!(!text.contains("\nenable_partial_loading"), "{text}");
 }

@@ -122,6 +122,18 @@ impl Client {
         }
     }
 
+    /// Replace the document's whole text, then ask for completions at (line, character).
+    fn completion_after(&mut self, uri: &str, version: u32, text: &str, at: (u32, u32)) -> Value {
+        self.notify(
+            "textDocument/didChange",
+            json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [{ "text": text }] }),
+        );
+        self.request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": at.0, "character": at.1 } }),
+        )
+    }
+
     /// A message that is not what we wait for: answer the server's own requests (it asks
     /// to watch files), keep notifications.
     fn keep(&mut self, m: Value) {
@@ -187,6 +199,16 @@ fn uri(path: &Path) -> String {
         }
     }
     s
+}
+
+/// The labels of a completion answer's items.
+fn item_labels(items: &Value) -> Vec<&str> {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect()
 }
 
 fn codes(diags: &[Value]) -> Vec<String> {
@@ -396,21 +418,9 @@ fn an_editor_session() {
 
     // Completion: keys 5.5.0 has that the file does not set; values of a choice.
     let with_line = format!("{suppressed}d");
-    c.notify(
-        "textDocument/didChange",
-        json!({ "textDocument": { "uri": config_uri, "version": 4 }, "contentChanges": [{ "text": with_line }] }),
-    );
     let last = with_line.lines().count() as u32 - 1;
-    let items = c.request(
-        "textDocument/completion",
-        json!({ "textDocument": { "uri": config_uri }, "position": { "line": last, "character": 1 } }),
-    );
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let items = c.completion_after(&config_uri, 4, &with_line, (last, 1));
+    let labels = item_labels(&items);
     assert!(
         labels.contains(&"device") && labels.contains(&"precision"),
         "{labels:?}"
@@ -421,20 +431,8 @@ fn an_editor_session() {
         "not in 5.5.0: {labels:?}"
     );
     let with_value = format!("{suppressed}precision: ");
-    c.notify(
-        "textDocument/didChange",
-        json!({ "textDocument": { "uri": config_uri, "version": 5 }, "contentChanges": [{ "text": with_value }] }),
-    );
-    let items = c.request(
-        "textDocument/completion",
-        json!({ "textDocument": { "uri": config_uri }, "position": { "line": last, "character": 11 } }),
-    );
-    let labels: Vec<&str> = items
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["label"].as_str().unwrap())
-        .collect();
+    let items = c.completion_after(&config_uri, 5, &with_value, (last, 11));
+    let labels = item_labels(&items);
     assert!(
         labels.contains(&"float16") && labels.contains(&"auto"),
         "{labels:?}"

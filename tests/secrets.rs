@@ -2,12 +2,11 @@
 //! full of fake secrets (`fixtures/secrets/`, each secret contains `Leak`), and each output
 //! (stdout, stderr, files written) is searched for them.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::path::Path;
+
+use common::root;
 
 const FORMATS: [&str; 7] = [
     "human", "concise", "json", "sarif", "github", "gitlab", "junit",
@@ -34,19 +33,10 @@ fn secrets() -> Vec<String> {
     out
 }
 
+/// Stdout and stderr of one run, together.
 fn run(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("run invokeai-lint");
-    assert_ne!(out.status.code(), Some(101), "panic: {args:?}");
-    format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
+    let r = common::run(dir, args);
+    format!("{}\n{}", r.stdout, r.stderr)
 }
 
 /// The secrets `text` shows: a secret, or any 10 bytes of one after its first 4 (a message
@@ -148,33 +138,18 @@ fn no_command_or_format_prints_a_secret() {
             outputs.push((args.join(" "), run(&dir, &args)));
         }
         // stdin, with the file's name given
-        let mut child = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"))
-            .current_dir(&dir)
-            .args([
-                "lint",
-                "-",
-                "--stdin-filename",
-                cfg.as_str(),
-                "--format",
-                "json",
-                "--isolated",
-            ])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        {
-            use std::io::Write;
-            let text = std::fs::read(dir.join(&cfg)).unwrap();
-            child.stdin.take().unwrap().write_all(&text).unwrap();
-        }
-        let out = child.wait_with_output().unwrap();
-        outputs.push((
-            format!("stdin {cfg}"),
-            String::from_utf8_lossy(&out.stdout).into_owned()
-                + &String::from_utf8_lossy(&out.stderr),
-        ));
+        let text = std::fs::read_to_string(dir.join(&cfg)).unwrap();
+        let args = [
+            "lint",
+            "-",
+            "--stdin-filename",
+            cfg.as_str(),
+            "--format",
+            "json",
+            "--isolated",
+        ];
+        let r = common::run_stdin(&dir, &args, &text);
+        outputs.push((format!("stdin {cfg}"), r.stdout + &r.stderr));
     }
     for format in ["human", "json"] {
         let args = ["facts", log, "--format", format];

@@ -27,7 +27,9 @@ impl Run {
     }
 }
 
-fn command(dir: &Path, args: &[&str]) -> Command {
+/// The binary as every test runs it: in `dir`, without colour, and without the
+/// environment variables the linter takes facts from.
+pub fn command(dir: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_invokeai-lint"));
     c.current_dir(dir)
         .env_remove("PYTORCH_CUDA_ALLOC_CONF")
@@ -36,7 +38,8 @@ fn command(dir: &Path, args: &[&str]) -> Command {
     c
 }
 
-fn finish(out: std::process::Output) -> Run {
+/// The run's exit code and text, after checking that it did not panic.
+pub fn finish(out: std::process::Output) -> Run {
     let run = Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
