@@ -30,6 +30,24 @@ fn run_with_tools(dir: &Path, tools: &[(&str, &str)], args: &[&str]) -> common::
     common::finish(c.output().unwrap())
 }
 
+/// `lint --fix --unsafe-fixes` of `file` at 5.9.1, which must end clean: the file as the
+/// fixes left it.
+fn fixed_at_5_9_1(dir: &Path, file: &str) -> String {
+    let fixed = run(
+        dir,
+        &[
+            "lint",
+            "--fix",
+            "--unsafe-fixes",
+            "--invokeai-version",
+            "5.9.1",
+            file,
+        ],
+    );
+    assert_eq!(fixed.code, 0, "{}", fixed.all());
+    std::fs::read_to_string(dir.join(file)).unwrap()
+}
+
 const TWO_NVIDIA: (&str, &str) = (
     "nvidia-smi",
     "echo 'NVIDIA GeForce GTX 1660, 6144'; echo 'NVIDIA GeForce RTX 4090, 24564'",
@@ -424,20 +442,8 @@ fn a_capitalised_key_is_offered_in_lower_case() {
         "{}",
         r.stdout
     );
-    let fixed = run(
-        dir.path(),
-        &[
-            "lint",
-            "--fix",
-            "--unsafe-fixes",
-            "--invokeai-version",
-            "5.9.1",
-            "a.yaml",
-        ],
-    );
-    assert_eq!(fixed.code, 0, "{}", fixed.all());
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(),
+        fixed_at_5_9_1(dir.path(), "a.yaml"),
         "schema_version: 4.0.2\ndevice: cuda\n"
     );
 }
@@ -528,20 +534,8 @@ fn a_double_quoted_path_with_control_escapes_is_reported_with_the_single_quote_f
         "{}",
         r.all()
     );
-    let fixed = run(
-        dir.path(),
-        &[
-            "lint",
-            "--fix",
-            "--unsafe-fixes",
-            "--invokeai-version",
-            "5.9.1",
-            "a.yaml",
-        ],
-    );
-    assert_eq!(fixed.code, 0, "{}", fixed.all());
     assert_eq!(
-        std::fs::read_to_string(dir.path().join("a.yaml")).unwrap(),
+        fixed_at_5_9_1(dir.path(), "a.yaml"),
         "schema_version: 4.0.2\nmodels_dir: 'D:\\new\\test'\n"
     );
 }
