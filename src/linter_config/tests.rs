@@ -1,5 +1,5 @@
 //! Reading one linter config and combining a chain of them (without the filesystem;
-//! finding them on disk is tested in tests/cli_config.rs).
+//! finding them on disk is tested in tests/cli_config.rs and tests/cli_config_nested.rs).
 
 use std::path::{Path, PathBuf};
 

@@ -94,6 +94,13 @@ pub const UNKNOWN_KEY: &str =
 pub const DEPRECATED: &str =
     "# Internal metadata - do not edit:\nschema_version: 4.0.2\n\n# Put user settings here:\nram: 12\n";
 
+/// `lint --format json --invokeai-version 5.9.1 EXTRA`: the arguments most config tests run.
+pub fn json_lint_args<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["lint", "--format", "json", "--invokeai-version", "5.9.1"];
+    a.extend_from_slice(extra);
+    a
+}
+
 /// `[diagnostics][*].name` of a JSON report.
 pub fn names(json: &str) -> Vec<String> {
     let v: serde_json::Value = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}: {json}"));
