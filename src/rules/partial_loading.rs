@@ -5,6 +5,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Fix, Location, Severity};
 use crate::edits::{insert_setting, remove_setting, Place};
 use crate::facts::DeviceKind;
 use crate::rules::machine::{boolean, device};
+use crate::rules::schema_version::assumed_target_is_newer_than_file;
 use crate::rules::util::gib;
 use crate::rules::{Category, Context, Rule, RuleMeta};
 use crate::source::{SourceFile, Span};
@@ -59,7 +60,9 @@ impl Rule for PartialLoading {
                 out.push(diag);
                 return;
             }
-            if default_on {
+            // A 4.0.2 file linted with no release given is for 5.6 – 6.12, where the line is
+            // what turns partial loading on: not redundant for it.
+            if default_on && !assumed_target_is_newer_than_file(cx) {
                 // No release was given (nor found in a log or the linter config): the
                 // newest is only assumed, and on 5.6 – 6.12 this line is what turns partial
                 // loading on. Say it for the release named, and offer no removal.

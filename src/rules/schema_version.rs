@@ -31,6 +31,17 @@ pub fn facts<'a>(cx: &'a Context<'_>) -> Option<SchemaFacts<'a>> {
     })
 }
 
+/// No release was given (the newest is only assumed) and the file's own `schema_version` is
+/// older than the one that release writes: the file is for an older release, which says more
+/// about it than the assumption. Advice that holds only for the newest release stays unsaid.
+pub fn assumed_target_is_newer_than_file(cx: &Context<'_>) -> bool {
+    cx.target.origin.is_none()
+        && facts(cx).is_some_and(|f| {
+            f.value
+                .is_some_and(|v| cmp_schema(v, f.written) == Some(std::cmp::Ordering::Less))
+        })
+}
+
 pub fn cmp_schema(a: &str, b: &str) -> Option<std::cmp::Ordering> {
     // Nearly every file has a schema from the known list: compare places in it rather than
     // parse two versions per file.
