@@ -14,6 +14,7 @@ pub mod encoding;
 pub mod facts;
 pub mod fix;
 pub mod fix_output;
+pub mod fuzzing;
 pub mod guide;
 pub mod host;
 pub mod knowledge;

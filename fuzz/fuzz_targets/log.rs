@@ -1,0 +1,3 @@
+#![no_main]
+// The body and its oracle: invokeai_lint::fuzzing::log (shared with tests/fuzz_corpus.rs).
+libfuzzer_sys::fuzz_target!(|data: &[u8]| invokeai_lint::fuzzing::log(data));

@@ -1,0 +1,55 @@
+//! The bodies of the fuzz targets, each with its oracle: what must hold for every input,
+//! beyond "does not panic".
+//!
+//! Two callers share them, so no oracle is written twice: the cargo-fuzz targets in
+//! `fuzz/fuzz_targets/` (one line each, run on demand, see docs/fuzzing.md) and
+//! `tests/fuzz_corpus.rs`, which replays every target's seed corpus (`fuzz/corpus/<target>/`)
+//! and every input a run once failed on (`fuzz/regressions/<target>/`) in `cargo test`.
+//!
+//! A body panics (an `assert!`) when its oracle fails; the fuzzer reports that as a crash.
+
+mod config;
+mod parsers;
+
+pub use config::config;
+pub use parsers::{baseline, linter_config, log, python_re, redact, suppress};
+
+/// Every target: its name (the directory names under `fuzz/corpus/` and
+/// `fuzz/regressions/`, and the cargo-fuzz target's name) and its body.
+pub const TARGETS: [(&str, fn(&[u8])); 7] = [
+    ("config", config),
+    ("log", log),
+    ("linter_config", linter_config),
+    ("baseline", baseline),
+    ("suppress", suppress),
+    ("python_re", python_re),
+    ("redact", redact),
+];
+
+/// Input bytes as text: the targets whose code takes `&str` read invalid UTF-8 as its
+/// replacement characters (as the command line reads such a file).
+fn text(data: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(data)
+}
+
+/// The secrets of `input` that no output may contain: each secret `redact::secret_spans`
+/// finds, when it is long enough that no output could hold it by chance (8 bytes) and
+/// written only once in the input (a value written again elsewhere, e.g. as a key, may be
+/// shown there: that copy is not a secret).
+fn unique_secrets(input: &str) -> Vec<&str> {
+    crate::redact::secret_spans(input)
+        .into_iter()
+        .filter_map(|s| input.get(s))
+        .filter(|s| s.len() >= 8 && input.matches(*s).count() == 1)
+        .collect()
+}
+
+/// Assert that `output` (what `what` printed) shows none of `secrets`.
+fn assert_no_secret(what: &str, output: &str, secrets: &[&str]) {
+    for s in secrets {
+        assert!(
+            !output.contains(s),
+            "{what} prints the secret {s:?}:\n{output}"
+        );
+    }
+}
