@@ -137,7 +137,7 @@ impl ConfigFile {
     }
 
     /// Location of a whole line (1-based) of this file.
-    pub fn line_loc(&self, line: u32) -> Location {
+    pub fn line_loc(&self, line: u64) -> Location {
         self.loc(self.source.line_span(line).unwrap_or_default())
     }
 

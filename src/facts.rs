@@ -61,7 +61,7 @@ impl Origin {
             | Origin::LogDerived {
                 file, line, text, ..
             } => {
-                let line = u32::try_from(*line).unwrap_or(u32::MAX);
+                let line = *line;
                 let src = SourceFile::snippet(file.clone(), text.clone(), line);
                 let span = src.line_span(line).unwrap_or_default();
                 Some(Location::new(&src, span))

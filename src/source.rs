@@ -30,7 +30,8 @@ impl Span {
 /// 1-based line and column.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct LineCol {
-    pub line: u32,
+    /// u64: a log snippet may come from past line 4,294,967,295 of a huge log.
+    pub line: u64,
     pub column: u32,
 }
 
@@ -42,7 +43,7 @@ pub struct LineCol {
 pub struct SourceFile {
     name: String,
     text: String,
-    first_line: u32,
+    first_line: u64,
     line_starts: Vec<usize>,
     /// Byte spans of secret values (see [`crate::redact`]), found the first time output needs them.
     secrets: OnceLock<Vec<std::ops::Range<usize>>>,
@@ -81,7 +82,7 @@ impl SourceFile {
 
     /// A window of a larger file whose first line is line `first_line` of that file.
     /// Lines end at `\n` only, as a log's are counted.
-    pub fn snippet(name: impl Into<String>, text: impl Into<String>, first_line: u32) -> Arc<Self> {
+    pub fn snippet(name: impl Into<String>, text: impl Into<String>, first_line: u64) -> Arc<Self> {
         let text = text.into();
         // Sized exactly: counting the breaks first is cheaper than growing the list (and
         // a tree keeps thousands of these until its report is written).
@@ -123,7 +124,7 @@ impl SourceFile {
     pub fn text(&self) -> &str {
         &self.text
     }
-    pub fn first_line(&self) -> u32 {
+    pub fn first_line(&self) -> u64 {
         self.first_line
     }
 
@@ -147,7 +148,7 @@ impl SourceFile {
         LineCol {
             line: self
                 .first_line
-                .saturating_add(u32::try_from(idx).unwrap_or(u32::MAX)),
+                .saturating_add(u64::try_from(idx).unwrap_or(u64::MAX)),
             column,
         }
     }
@@ -180,8 +181,8 @@ impl SourceFile {
     }
 
     /// Byte span of the 1-based line `line` of the real file, without its line break.
-    pub fn line_span(&self, line: u32) -> Option<Span> {
-        let idx = line.checked_sub(self.first_line)? as usize;
+    pub fn line_span(&self, line: u64) -> Option<Span> {
+        let idx = usize::try_from(line.checked_sub(self.first_line)?).ok()?;
         let start = *self.line_starts.get(idx)?;
         let end = self
             .line_starts
@@ -326,7 +327,7 @@ mod break_tests {
         let f = SourceFile::new("x.yaml", text);
         for (i, key) in ["a", "b", "c", "d", "e", "f"].iter().enumerate() {
             let at = text.find(key).unwrap();
-            assert_eq!(f.line_col(at).line, i as u32 + 1, "{key}");
+            assert_eq!(f.line_col(at).line, i as u64 + 1, "{key}");
             assert_eq!(f.line_text(at).chars().next(), key.chars().next());
         }
         let lines: Vec<&str> = yaml_lines(text).collect();

@@ -14,7 +14,7 @@ fn err(text: &str) -> (Parsed, YamlError) {
 }
 
 /// The error's text, and its 1-based line and column.
-fn at(text: &str, e: &YamlError) -> (String, u32, u32) {
+fn at(text: &str, e: &YamlError) -> (String, u64, u32) {
     let f = SourceFile::new("t.yaml", text);
     let lc = f.line_col(e.span.start);
     (

@@ -122,7 +122,7 @@ pub fn linter_config(data: &[u8]) {
                 let mut parts = m[NAME.len()..].splitn(4, ':');
                 let (_, l, c) = (parts.next(), parts.next(), parts.next());
                 let (Some(Ok(l)), Some(Ok(c))) =
-                    (l.map(str::parse::<u32>), c.map(str::parse::<u32>))
+                    (l.map(str::parse::<u64>), c.map(str::parse::<u32>))
                 else {
                     panic!("a mistake without line and column: {m:?}");
                 };
@@ -190,7 +190,7 @@ pub fn suppress(data: &[u8]) {
     let lines = source.line_col(text.len()).line;
     for d in &sup.directives {
         assert!(
-            (1..=lines).contains(&d.line),
+            (1..=lines).contains(&u64::from(d.line)),
             "directive on line {} of {lines}",
             d.line
         );

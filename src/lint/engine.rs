@@ -272,7 +272,7 @@ mod tests {
         let target = choose_target(Some("5.9.1"), &facts).unwrap();
         let text = "schema_version: 4.0.2\nnot_a_key: 1\nnor_this: 2  # invokeai-lint: disable=unknown-key\n";
         let all = RuleSet::defaults();
-        let names = |d: &[Diagnostic]| -> Vec<(u32, &'static str)> {
+        let names = |d: &[Diagnostic]| -> Vec<(u64, &'static str)> {
             d.iter()
                 .map(|d| (d.location.start().line, d.name))
                 .collect()

@@ -49,7 +49,17 @@ fn human(log: &LogFacts, out: &mut String) {
         session_rows(s, out);
     }
     if !log.oom.is_empty() {
-        let _ = writeln!(out, "  out-of-memory events");
+        // Only the newest events are kept: the heading gives the log's own count.
+        let kept = log.oom.len() as u64;
+        if log.oom_total > kept {
+            let _ = writeln!(
+                out,
+                "  out-of-memory events ({} in the log; the last {kept} kept)",
+                log.oom_total
+            );
+        } else {
+            let _ = writeln!(out, "  out-of-memory events");
+        }
         for e in log.oom.iter().rev().take(HUMAN_EVENTS).rev() {
             let mut sizes = Vec::new();
             if let Some(t) = e.tried_gib {
@@ -130,12 +140,14 @@ fn human(log: &LogFacts, out: &mut String) {
     }
 }
 
-fn more(out: &mut String, total: usize) {
-    if total > HUMAN_EVENTS {
+/// The events kept but not shown: `kept` is what `--format json` lists (not the log's
+/// count, which may be larger).
+fn more(out: &mut String, kept: usize) {
+    if kept > HUMAN_EVENTS {
         let _ = writeln!(
             out,
-            "    … {} earlier ones (see --format json)",
-            total - HUMAN_EVENTS
+            "    … {} earlier ones listed by --format json",
+            kept - HUMAN_EVENTS
         );
     }
 }

@@ -67,10 +67,10 @@ fn lines(diagnostics: &[crate::diagnostic::Diagnostic]) -> Vec<u8> {
     out
 }
 
-fn push_number(buf: &mut Vec<u8>, n: u32) {
-    let mut digits = [0u8; 10];
+fn push_number(buf: &mut Vec<u8>, n: impl Into<u64>) {
+    let mut digits = [0u8; 20];
     let mut i = digits.len();
-    let mut n = n;
+    let mut n: u64 = n.into();
     loop {
         i -= 1;
         digits[i] = b'0' + (n % 10) as u8;

@@ -24,8 +24,8 @@ struct Location<'a> {
 
 #[derive(Serialize)]
 struct Lines {
-    begin: u32,
-    end: u32,
+    begin: u64,
+    end: u64,
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {

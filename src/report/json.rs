@@ -32,9 +32,9 @@ struct Item<'a> {
     name: &'a str,
     severity: Severity,
     file: &'a str,
-    line: u32,
+    line: u64,
     column: u32,
-    end_line: u32,
+    end_line: u64,
     end_column: u32,
     key: Option<&'a str>,
     message: &'a str,
@@ -46,7 +46,7 @@ struct Item<'a> {
 #[derive(Serialize)]
 struct RelatedItem<'a> {
     file: &'a str,
-    line: u32,
+    line: u64,
     column: u32,
     message: &'a str,
 }
@@ -60,9 +60,9 @@ struct FixItem<'a> {
 
 #[derive(Serialize)]
 struct EditItem<'a> {
-    line: u32,
+    line: u64,
     column: u32,
-    end_line: u32,
+    end_line: u64,
     end_column: u32,
     replacement: std::borrow::Cow<'a, str>,
 }

@@ -150,9 +150,9 @@ struct ArtifactLocation {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Region {
-    start_line: u32,
+    start_line: u64,
     start_column: u32,
-    end_line: u32,
+    end_line: u64,
     end_column: u32,
 }
 

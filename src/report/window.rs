@@ -26,7 +26,7 @@ pub const PIPE_LINE_LIMIT: usize = 4096;
 const MIN_LINE: usize = 24;
 
 /// Lines of context miette reads around each label (its default, which we keep).
-pub const CONTEXT_LINES: u32 = 1;
+pub const CONTEXT_LINES: u64 = 1;
 
 /// Columns a tab takes in miette's rendering (its default tab width).
 const TAB_COLUMNS: usize = 4;
@@ -38,7 +38,7 @@ const ELLIPSIS: &str = "…";
 #[derive(Debug)]
 struct Kept {
     /// 1-based line number in the real file.
-    line: u32,
+    line: u64,
     /// Start of the line in the window's text, end of its body there (before the line
     /// break), and start of the next kept line.
     at: usize,
@@ -84,7 +84,7 @@ impl<'a> Window<'a> {
         self.kept.last().map_or(1, |k| k.line.to_string().len())
     }
 
-    fn keep(&mut self, line: u32, spans: &[Span], max_columns: usize) {
+    fn keep(&mut self, line: u64, spans: &[Span], max_columns: usize) {
         let Some(body) = self.src.line_span(line) else {
             return;
         };
@@ -209,10 +209,10 @@ impl<'a> Window<'a> {
 /// The runs of lines to show: every label's lines with context, runs that touch or
 /// overlap merged (as miette merges the snippets it draws, so one read never spans two
 /// runs).
-fn line_ranges(src: &SourceFile, spans: &[Span]) -> Vec<(u32, u32)> {
+fn line_ranges(src: &SourceFile, spans: &[Span]) -> Vec<(u64, u64)> {
     let first_line = src.first_line();
     let last_line = src.line_col(src.text().len()).line;
-    let mut ranges: Vec<(u32, u32)> = spans
+    let mut ranges: Vec<(u64, u64)> = spans
         .iter()
         .map(|s| {
             let a = src.line_col(s.start).line;
@@ -226,7 +226,7 @@ fn line_ranges(src: &SourceFile, spans: &[Span]) -> Vec<(u32, u32)> {
         })
         .collect();
     ranges.sort_unstable();
-    let mut merged: Vec<(u32, u32)> = Vec::with_capacity(ranges.len());
+    let mut merged: Vec<(u64, u64)> = Vec::with_capacity(ranges.len());
     for (a, b) in ranges {
         match merged.last_mut() {
             Some(last) if a <= last.1.saturating_add(1) => last.1 = last.1.max(b),

@@ -56,7 +56,7 @@ impl Rule for LogOom {
 
 /// The log line, with the span on the error's own words when they can be found in it.
 fn event_location(file: &str, e: &OomEvent) -> Location {
-    let line = u32::try_from(e.line).unwrap_or(u32::MAX);
+    let line = e.line;
     let src = SourceFile::snippet(file, e.text.clone(), line);
     let whole = src.line_span(line).unwrap_or_default();
     let text = &src.text()[whole.start..whole.end];

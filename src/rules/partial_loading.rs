@@ -157,7 +157,7 @@ impl Rule for PartialLoading {
         // Cite what the message gives as the reason.
         match (oom, log, small) {
             (Some(e), Some(l), _) => {
-                let line = u32::try_from(e.line).unwrap_or(u32::MAX);
+                let line = e.line;
                 let src = SourceFile::snippet(l.file.clone(), e.text.clone(), line);
                 let span = src.line_span(line).unwrap_or_default();
                 d = d.related(Location::new(&src, span), "the out-of-memory error");

@@ -31,9 +31,11 @@ pub fn severity(s: Severity) -> DiagnosticSeverity {
 fn foreign_range(source: &SourceFile, span: crate::source::Span) -> Range {
     let index = LineIndex::new(source.text());
     let mut range = index.range(source.text(), span);
-    let shift = source.first_line().saturating_sub(1);
-    range.start.line += shift;
-    range.end.line += shift;
+    // LSP positions are u32: a line past that (a log of over 4 billion lines) shows at
+    // the last line LSP can name.
+    let shift = u32::try_from(source.first_line().saturating_sub(1)).unwrap_or(u32::MAX);
+    range.start.line = range.start.line.saturating_add(shift);
+    range.end.line = range.end.line.saturating_add(shift);
     range
 }
 

@@ -20,8 +20,12 @@ pub struct Applied {
     pub unused: Vec<Diagnostic>,
 }
 
+/// The line of a finding in this file (a config's lines fit in u32: it is at most 8 MB;
+/// a line past that could only meet `disable-file`).
 fn line_of(d: &Diagnostic, source: &SourceFile) -> Option<u32> {
-    (d.location.file() == source.name()).then(|| d.location.start().line)
+    (d.location.file() == source.name())
+        .then(|| u32::try_from(d.location.start().line).ok())
+        .flatten()
 }
 
 /// The file's suppressions by what they silence.

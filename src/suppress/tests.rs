@@ -92,7 +92,11 @@ fn files_without_the_marker_cost_nothing() {
 }
 
 fn finding(src: &Arc<SourceFile>, meta: &'static RuleMeta, line: u32) -> Diagnostic {
-    Diagnostic::new(meta, Location::new(src, src.line_span(line).unwrap()), "x")
+    Diagnostic::new(
+        meta,
+        Location::new(src, src.line_span(u64::from(line)).unwrap()),
+        "x",
+    )
 }
 
 fn meta(name: &str) -> &'static RuleMeta {

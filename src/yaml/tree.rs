@@ -89,7 +89,14 @@ fn parse_breaks(text: &str) -> Parsed {
     // byte-order mark anywhere else is an error to it, so we drop it ourselves.
     let offset = if bom { '\u{feff}'.len_utf8() } else { 0 };
     let body = &text[offset..];
+    // Any other byte-order mark is an ordinary character to PyYAML (a second one at the
+    // start makes the first key `\ufeffschema_version`); saphyr refuses it inside a
+    // document and skips it at one's start. It reads a stand-in of the same length
+    // instead, turned back into U+FEFF in every scalar.
+    let swapped = bom_stand_in(body);
+    let body = swapped.as_deref().unwrap_or(body);
     let mut builder = Builder::new(text, body, offset);
+    builder.bom_stand_in = swapped.is_some();
     // saphyr-parser asserts a few invariants of its own; should one ever fail on odd input,
     // report it as an error rather than take the linter down.
     let saphyr_error = catch_unwind(AssertUnwindSafe(|| builder.run(body))).unwrap_or_else(|_| {
@@ -145,6 +152,26 @@ struct Builder<'t> {
     compat_error: Option<YamlError>,
     /// Anchors of the current document, to catch one defined twice.
     anchors: HashMap<String, Span>,
+    /// The body saphyr reads has [`BOM_STAND_IN`] where the text has U+FEFF.
+    bom_stand_in: bool,
+}
+
+/// What saphyr reads in place of a byte-order mark that does not start the text: a
+/// noncharacter, printable to PyYAML as U+FEFF is, and as long in UTF-8 (so every offset
+/// holds).
+const BOM_STAND_IN: char = '\u{fdd0}';
+const _: () = assert!(BOM_STAND_IN.len_utf8() == '\u{feff}'.len_utf8());
+
+/// `body` with its byte-order marks replaced by [`BOM_STAND_IN`]; None when it has none
+/// (nearly always), or when it already holds the stand-in (then it could not be told
+/// apart; saphyr's reading stands).
+fn bom_stand_in(body: &str) -> Option<String> {
+    let finder = memchr::memmem::Finder::new("\u{feff}".as_bytes());
+    finder.find(body.as_bytes())?;
+    if body.contains(BOM_STAND_IN) {
+        return None;
+    }
+    Some(body.replace('\u{feff}', BOM_STAND_IN.encode_utf8(&mut [0; 4])))
 }
 
 impl<'t> Builder<'t> {
@@ -160,6 +187,7 @@ impl<'t> Builder<'t> {
             leaves: Vec::new(),
             compat_error: None,
             anchors: HashMap::new(),
+            bom_stand_in: false,
         }
     }
 
@@ -329,6 +357,11 @@ impl<'t> Builder<'t> {
         end: usize,
     ) -> Node {
         let tag = tag.map(|t| render_tag(&t));
+        let value = if self.bom_stand_in && value.contains(BOM_STAND_IN) {
+            Cow::Owned(value.replace(BOM_STAND_IN, "\u{feff}"))
+        } else {
+            value
+        };
         let (anchor, props_end) = self.properties(anchor_id, tag.is_some(), start);
         let style = match style {
             SaphyrStyle::Plain => ScalarStyle::Plain,

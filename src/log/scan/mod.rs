@@ -436,4 +436,78 @@ mod tests {
             b"W0802 18:47:16.563000 12760 x.py:29] triton"
         ));
     }
+
+    /// A log past line 4,294,967,295 (u32::MAX): the count goes on, and so do the line
+    /// numbers of facts, findings and every output format. The scanner is started as if
+    /// that many lines had already been counted, then fed blocks as a reader would.
+    #[test]
+    fn line_numbers_go_past_u32() {
+        let start = u64::from(u32::MAX) - 2;
+        let mut scanner = Scanner::new();
+        scanner.next_line = start;
+        let block = b"[2025-06-11 08:30:00,000]::[InvokeAI]::INFO --> Using torch device: NVIDIA GeForce RTX 4070 SUPER\n\
+[2025-06-11 08:30:03,980]::[InvokeAI]::INFO --> InvokeAI version 5.10.1\n\
+noise\nnoise\nnoise\n\
+torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 4.50 GiB. GPU 0 has a total capacity of 7.92 GiB of which 1.40 GiB is free.\n";
+        scanner.block(block);
+        scanner.block(
+            b"noise\ntorch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n",
+        );
+        let facts = scanner.finish("big.log", Default::default());
+        assert_eq!(facts.lines, start + 7);
+        let session = &facts.sessions[0];
+        assert_eq!(session.start_line, start);
+        assert_eq!(session.version.as_ref().unwrap().line, start + 1);
+        let lines: Vec<u64> = facts.oom.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [start + 5, start + 7]);
+        assert!(lines.iter().all(|&l| l > u64::from(u32::MAX)));
+
+        // Through a finding to every output: the line number is the log's.
+        let mut all = crate::facts::Facts::default();
+        all.apply_log(std::sync::Arc::new(facts));
+        let kb = crate::knowledge::Knowledge::get();
+        let release = kb.newest_final();
+        let target = crate::facts::Target {
+            version: release.version.clone(),
+            release,
+            origin: None,
+        };
+        let found = crate::lint::lint_text(
+            "invokeai.yaml",
+            "schema_version: 4.0.3\n",
+            &crate::selection::RuleSet::defaults(),
+            &all,
+            &target,
+        );
+        let oom = found
+            .iter()
+            .find(|d| d.code == crate::rules::log_oom::META.code)
+            .expect("an OOM finding");
+        assert_eq!(oom.location.start().line, start + 5);
+        let report = crate::report::Report {
+            invokeai_version: target.version.to_string(),
+            target_source: "default",
+            files: vec!["invokeai.yaml".into()],
+            summary: crate::diagnostic::Summary::count(1, &found),
+            diagnostics: found,
+            skipped: Vec::new(),
+            fail_on: crate::diagnostic::Severity::Warning,
+        };
+        let shown = (start + 5).to_string();
+        for format in [
+            crate::report::Format::Concise,
+            crate::report::Format::Json,
+            crate::report::Format::Sarif,
+            crate::report::Format::Gitlab,
+            crate::report::Format::Github,
+        ] {
+            let mut out = Vec::new();
+            crate::report::render(&report, format, false, &mut out).unwrap();
+            let out = String::from_utf8(out).unwrap();
+            assert!(
+                out.contains(&shown),
+                "{format:?} lacks line {shown}:\n{out}"
+            );
+        }
+    }
 }
