@@ -14,9 +14,12 @@ mod parsers;
 pub use config::config;
 pub use parsers::{baseline, linter_config, log, python_re, redact, suppress};
 
+/// A target's body: panics when its oracle fails.
+pub type Body = fn(&[u8]);
+
 /// Every target: its name (the directory names under `fuzz/corpus/` and
 /// `fuzz/regressions/`, and the cargo-fuzz target's name) and its body.
-pub const TARGETS: [(&str, fn(&[u8])); 7] = [
+pub const TARGETS: [(&str, Body); 7] = [
     ("config", config),
     ("log", log),
     ("linter_config", linter_config),

@@ -14,6 +14,8 @@ use memchr::{memchr, memrchr};
 /// in a core's cache between the two passes over it ([`super::scan::prepare`], then
 /// [`super::scan::Scanner::fold`]).
 pub const CHUNK: usize = 256 * 1024;
+/// The start of the input looked at for NUL bytes (a binary file).
+pub const HEAD: usize = 256 * 1024;
 /// The longest line we keep. Longer ones are skipped (tqdm lines keep their last frame).
 pub const MAX_LINE: usize = 64 * 1024;
 /// A log is abandoned (with a note) after this many bytes without a line break, or without
@@ -35,7 +37,8 @@ pub trait LineSink {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Stats {
     pub bytes: u64,
-    /// NUL bytes in the first chunk: the input is probably not text.
+    /// NUL bytes in the first [`HEAD`] bytes (however the reads split them): the input
+    /// is probably not text.
     pub nul_in_head: usize,
     /// Why reading stopped before the end of the input ([`GIVE_UP_AFTER`]).
     pub abandoned: Option<String>,
@@ -81,7 +84,6 @@ pub struct Splitter {
     buf: Vec<u8>,
     len: usize,
     skipping: bool,
-    head_checked: bool,
     finished: bool,
     stats: Stats,
     /// Bytes read since the last `\n`, and since the last read that held a record.
@@ -104,7 +106,6 @@ impl Splitter {
             buf: Vec::new(),
             len: 0,
             skipping: false,
-            head_checked: false,
             finished: false,
             stats: Stats::default(),
             since_break: 0,
@@ -163,9 +164,9 @@ impl Splitter {
                 }
                 return Ok(None);
             }
-            if !self.head_checked {
-                self.head_checked = true;
-                self.stats.nul_in_head = self.buf[self.len..self.len + n]
+            if let Some(left) = (HEAD as u64).checked_sub(self.stats.bytes) {
+                let head = n.min(usize::try_from(left).unwrap_or(n));
+                self.stats.nul_in_head += self.buf[self.len..self.len + head]
                     .iter()
                     .filter(|&&b| b == 0)
                     .count();
@@ -411,5 +412,27 @@ mod tests {
         let stats = split(&b"\0\0abc\n"[..], &mut c).unwrap();
         assert_eq!(stats.nul_in_head, 2);
         assert_eq!(stats.bytes, 6);
+    }
+
+    /// However the reads split the input (a pipe hands out a few bytes at a time), the
+    /// same head is looked at (found by the `log` fuzz target).
+    #[test]
+    fn nul_bytes_in_head_do_not_depend_on_read_sizes() {
+        struct Trickle<'a>(&'a [u8]);
+        impl std::io::Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(3).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut data = b"text\n".repeat(10);
+        data.extend_from_slice(b"\0\0\0\n");
+        data.extend(std::iter::repeat_n(0u8, HEAD));
+        let whole = split(&data[..], &mut Collect::default()).unwrap();
+        let trickled = split(Trickle(&data), &mut Collect::default()).unwrap();
+        assert_eq!(whole.nul_in_head, HEAD - 51);
+        assert_eq!(trickled, whole);
     }
 }

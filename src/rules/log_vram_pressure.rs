@@ -24,7 +24,6 @@ const REPEATS: usize = 3;
 pub struct LogVramPressure;
 
 fn at(file: &str, line: u64, text: &str) -> Location {
-    let line = line;
     let src = SourceFile::snippet(file, text.to_string(), line);
     let span = src.line_span(line).unwrap_or_default();
     Location::new(&src, span)
