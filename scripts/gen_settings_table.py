@@ -46,6 +46,47 @@ def fail(msg):
 PATTERN_SHAPE = re.compile(r"\^\((?:[a-z]+(?:\(:\\d\+\)\?)?)(?:\|[a-z]+(?:\(:\\d\+\)\?)?)*\)\$")
 
 
+def add_3_6_3_and_3_7_0(src):
+    """The fact base stops its 3.x releases at 3.6.2; InvokeAI 3.6.3 and 3.7.0 (tags `3.6.3`,
+    `3.7.0`, without the `v`) changed the settings, so a file 3.7.0 wrote itself drew four
+    unknown-key warnings (fixtures/written/3.7.0). Facts read from
+    invokeai/app/services/config/config_default.py@3.6.3 (identical @3.7.0 for these fields):
+    `profile_graphs`, `profile_prefix`, `profiles_dir` arrive under `Development` (4.0.0 had
+    been their first release), `civitai_api_key` under `Other` (gone again in 4.0.0), and
+    `png_compress_level`'s default falls from 6 to 1."""
+    names = [v["version"] for v in src["versions"]]
+    if "3.6.3" in names:
+        fail("the fact base now lists 3.6.3: drop add_3_6_3_and_3_7_0")
+    at = names.index("4.0.0")
+    last_3x = src["versions"][at - 1]
+    added = [
+        {**last_3x, "version": "3.6.3", "tag": "3.6.3", "date": "2024-02-11", "key_count": last_3x["key_count"] + 4},
+        {**last_3x, "version": "3.7.0", "tag": "3.7.0", "date": "2024-02-15", "key_count": last_3x["key_count"] + 4},
+    ]
+    src["versions"][at:at] = added
+    keys = {k["name"]: k for k in src["keys"]}
+    for name in ("profile_graphs", "profile_prefix", "profiles_dir"):
+        k = keys[name]
+        first = k["history"][0]
+        k["added_in"] = "3.6.3"
+        k["history"].insert(0, {**first, "version": "3.6.3", "v3_section": "Development"})
+    png = keys["png_compress_level"]
+    png["history"].append({**png["history"][-1], "version": "3.6.3", "default": 1})
+    src["keys"].append({
+        "name": "civitai_api_key", "type": "Optional[str]", "default": None, "constraints": None,
+        "description": "API key for CivitAI (3.6.3 - 3.7.0; the default is the CIVITAI_API_KEY environment variable).",
+        "v3_section": "Other", "internal": False, "added_in": "3.6.3", "removed_in": "4.0.0",
+        "deprecated_in": None, "replaced_by": None, "env_var": "INVOKEAI_CIVITAI_API_KEY",
+        "source": "invokeai/app/services/config/config_default.py@3.7.0",
+        "history": [{"version": "3.6.3", "type": "Optional[str]", "default": None, "v3_section": "Other"}],
+    })
+    layout = json.loads(json.dumps(src["v3_sections"][-1]))
+    layout["from_version"] = "3.6.3"
+    layout["sections"]["Development"] += ["profile_graphs", "profile_prefix", "profiles_dir"]
+    layout["sections"]["Other"].append("civitai_api_key")
+    src["v3_sections"].append(layout)
+
+
 def revision(entry):
     out = {
         "since": entry["version"],
@@ -72,6 +113,7 @@ def main():
     args = ap.parse_args()
 
     src = json.loads(args.input.read_text(encoding="utf-8"))
+    add_3_6_3_and_3_7_0(src)
 
     versions = src["versions"]
     order = [version_key(v["version"]) for v in versions]

@@ -25,7 +25,7 @@ fn a_key_page_has_every_part() {
 #[test]
 fn removed_keys_say_when_and_what_happens() {
     let page = explain_key("outdir").unwrap();
-    assert!(page.contains("Releases:     3.0.0 – 3.6.2"), "{page}");
+    assert!(page.contains("Releases:     3.0.0 – 3.7.0"), "{page}");
     assert!(page.contains("Removed in:   4.0.0 (from then on a file that sets it fails to load"));
     assert!(page.contains("Replaced by:  outputs_dir"));
     assert!(page.contains("Last type:"));
