@@ -11,6 +11,28 @@
 
 /// Python's error message for `pattern`, or None when `re.compile` accepts it.
 pub fn compile_error(pattern: &str) -> Option<String> {
+    // The parser recurses per nested group, up to MAX_NESTING deep; a pattern that could
+    // nest that deep is parsed on a thread whose stack surely holds it (a few KB a level
+    // in a debug build), the rest on the caller's.
+    if pattern.bytes().filter(|&b| b == b'(').count() > SHALLOW {
+        return std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(DEEP_STACK)
+                .spawn_scoped(scope, || parse(pattern))
+                .ok()
+                .and_then(|t| t.join().ok())
+                .unwrap_or_else(|| Some("the pattern could not be checked".into()))
+        });
+    }
+    parse(pattern)
+}
+
+/// Patterns with at most this many `(` are parsed on the caller's stack.
+const SHALLOW: usize = 64;
+/// The stack for deeper ones: MAX_NESTING levels with room to spare.
+const DEEP_STACK: usize = 64 * 1024 * 1024;
+
+fn parse(pattern: &str) -> Option<String> {
     let chars: Vec<char> = pattern.chars().collect();
     let mut p = Parser {
         s: &chars,
@@ -35,6 +57,12 @@ struct Parser<'a> {
     open: Vec<usize>,
     names: Vec<(String, usize)>,
 }
+
+/// Nested groups Python's `re` parses before its recursion limit: CPython 3.11 compiles
+/// 495 nested groups and raises `RecursionError` at 496 from a shallow stack; InvokeAI
+/// calls it from a few dozen frames deep (pydantic, settings loading), so the limit is
+/// put a little lower. Between 481 and 495 the verdict depends on that depth.
+const MAX_NESTING: usize = 480;
 
 /// The width of what was parsed: fixed (min == max) or not; None for unbounded.
 type Width = (usize, Option<usize>);
@@ -83,6 +111,15 @@ impl Parser<'_> {
     }
 
     fn sequence(&mut self, depth: usize) -> Result<Width, String> {
+        if depth > MAX_NESTING {
+            // Python's parser recurses twice per nested group and stops at its recursion
+            // limit (1000 frames): not an `re.error`, so InvokeAI's validator does not
+            // turn it into a message, and start-up fails with the traceback. (It also
+            // keeps this parser's own recursion, and so its stack, bounded.)
+            return Err(format!(
+                "maximum recursion depth exceeded (RecursionError: more than {MAX_NESTING} nested groups)"
+            ));
+        }
         let mut width: Width = (0, Some(0));
         // Can the last item take a repeat? (Nothing yet, or a repeat already, cannot.)
         let mut last: Option<(Width, bool)> = None;

@@ -210,3 +210,22 @@ fn messages_read_like_pythons() {
         Some("bad escape \\q at position 0")
     );
 }
+
+/// Nesting is bounded as Python's recursion bounds it (found by the python_re fuzz
+/// target's replay: 100,000 `(` overflowed this parser's stack).
+#[test]
+fn deep_nesting_is_pythons_recursion_error_not_a_stack_overflow() {
+    let nested = |n: usize, open: &str| format!("{}a{}", open.repeat(n), ")".repeat(n));
+    for open in ["(", "(?:", "(?=", "(?<="] {
+        assert_eq!(compile_error(&nested(400, open)), None, "{open}");
+        let e = compile_error(&nested(600, open)).unwrap_or_default();
+        assert!(e.contains("RecursionError"), "{open}: {e}");
+    }
+    let e = compile_error(&"(".repeat(100_000)).unwrap_or_default();
+    assert!(e.contains("RecursionError"), "{e}");
+    let e = compile_error(&"(?(1)".repeat(100_000)).unwrap_or_default();
+    assert!(
+        e.contains("RecursionError") || e.contains("position"),
+        "{e}"
+    );
+}
