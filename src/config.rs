@@ -62,7 +62,27 @@ pub struct ConfigFile {
     pub not_text: Option<crate::encoding::NotText>,
     /// For a file of many keys, where [`ConfigFile::get`] finds each name (made on first
     /// use): rules ask for a name per setting, and a scan per question was quadratic.
-    lookup: OnceLock<Option<Lookup>>,
+    lookup: OnceLock<Index>,
+}
+
+/// What [`ConfigFile::get`] learns about a file once and uses for every name it is asked.
+#[derive(Default)]
+struct Index {
+    /// Name → where the winning entry is, for a file of many keys.
+    table: Option<Lookup>,
+    /// Some mapping of settings has a merge key (`<<`): its entries must be flattened
+    /// before the last one wins. Rare; the other files skip that step.
+    merges: bool,
+    /// One bit per name the settings' mappings hold ([`name_bit`]): rules mostly ask
+    /// about names a file does not set, and a clear bit answers that without a scan.
+    names: u64,
+}
+
+/// A name's bit in [`Index::names`].
+fn name_bit(name: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    let hash = BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(name);
+    1 << (hash >> 58)
 }
 
 /// Name → (section's index among the `InvokeAI:` entries, or 0 in a flat file; entry's
@@ -178,7 +198,11 @@ impl ConfigFile {
         // Rules ask for a handful of keys per file: scan the tree from the end instead of
         // building the whole settings list each time. The last occurrence always wins.
         let root = self.root()?;
-        if let Some(lookup) = self.lookup.get_or_init(|| self.make_lookup()) {
+        let index = self.lookup.get_or_init(|| self.make_index());
+        if index.names & name_bit(name) == 0 {
+            return None;
+        }
+        if let Some(lookup) = &index.table {
             let &(si, ei) = lookup.get(name)?;
             let (map, section) = match self.layout {
                 Layout::Flat => (root, None),
@@ -197,26 +221,80 @@ impl ConfigFile {
             });
         }
         match self.layout {
-            Layout::Flat => last_in(root, None, root, name),
+            Layout::Flat => last_in(root, None, root, name, index.merges),
             Layout::V3Nested => {
                 let sections = root.get("InvokeAI")?.value.entries()?;
-                // Walking back, a title seen already was replaced whole by that later
-                // section (PyYAML keeps the last).
-                let mut seen: rustc_hash::FxHashSet<&str> = Default::default();
-                sections.iter().rev().find_map(|sec| {
+                // A section whose title comes again later was replaced whole by that
+                // later one (PyYAML keeps the last): pairwise for the usual handful of
+                // sections, through a set of titles for many.
+                let mut seen: Option<rustc_hash::FxHashSet<&str>> =
+                    (sections.len() > SMALL_MAPPING).then(Default::default);
+                sections.iter().enumerate().rev().find_map(|(i, sec)| {
                     let title = sec.key.as_str()?;
-                    if !seen.insert(title) {
+                    let replaced = match &mut seen {
+                        Some(seen) => !seen.insert(title),
+                        None => sections[i + 1..]
+                            .iter()
+                            .any(|later| later.key.as_str() == Some(title)),
+                    };
+                    if replaced {
                         return None;
                     }
-                    last_in(&sec.value, Some(title), root, name)
+                    last_in(&sec.value, Some(title), root, name, index.merges)
                 })
             }
             _ => None,
         }
     }
 
-    /// The table behind [`ConfigFile::get`], for files with more than [`SMALL_MAPPING`]
-    /// entries in a mapping of settings; None for the rest (scanned instead).
+    /// The [`Index`] behind [`ConfigFile::get`].
+    fn make_index(&self) -> Index {
+        let Some(root) = self.root() else {
+            return Index::default();
+        };
+        let has_merge = |map: &Node| {
+            map.entries()
+                .is_some_and(|e| e.iter().any(|e| yaml::is_merge_key(&e.key)))
+        };
+        let merges = match self.layout {
+            Layout::Flat => has_merge(root),
+            Layout::V3Nested => root.get("InvokeAI").is_some_and(|inv| {
+                has_merge(&inv.value)
+                    || inv
+                        .value
+                        .entries()
+                        .is_some_and(|secs| secs.iter().any(|s| has_merge(&s.value)))
+            }),
+            _ => false,
+        };
+        // With merge keys, entries come from elsewhere in the file: no filter then.
+        let mut names = if merges { u64::MAX } else { 0 };
+        let mut note = |map: &Node| {
+            for e in map.entries().unwrap_or(&[]) {
+                if let (Some(_), Some(name)) = (e.key.as_scalar(), e.key.as_str()) {
+                    names |= name_bit(name);
+                }
+            }
+        };
+        match self.layout {
+            Layout::Flat => note(root),
+            Layout::V3Nested => {
+                let sections = root.get("InvokeAI").and_then(|inv| inv.value.entries());
+                for sec in sections.unwrap_or(&[]) {
+                    note(&sec.value);
+                }
+            }
+            _ => {}
+        }
+        Index {
+            table: self.make_lookup(),
+            merges,
+            names,
+        }
+    }
+
+    /// The table of [`Index`], for files with more than [`SMALL_MAPPING`] entries in a
+    /// mapping of settings; None for the rest (scanned instead).
     fn make_lookup(&self) -> Option<Lookup> {
         let root = self.root()?;
         let merges = |map: &Node| flattened(map, root).is_some();
@@ -272,9 +350,10 @@ fn last_in<'a>(
     section: Option<&'a str>,
     root: &'a Node,
     name: &str,
+    merges: bool,
 ) -> Option<Setting<'a>> {
     let wanted = |e: &&Entry| e.key.as_scalar().is_some() && e.key.as_str() == Some(name);
-    let e = match flattened(map, root) {
+    let e = match merges.then(|| flattened(map, root)).flatten() {
         Some(list) => list.into_iter().rev().find(wanted)?,
         None => map.entries()?.iter().rev().find(wanted)?,
     };

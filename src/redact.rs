@@ -23,25 +23,27 @@ pub type Span = Range<usize>;
 /// Masked values stand in for this in messages, where the secret's length does not matter.
 pub const MASK: &str = "****";
 
+/// What the names of keys holding secrets end with (compared in any case).
+const SECRET_NAME_ENDINGS: [&str; 11] = [
+    "token",
+    "api_key",
+    "apikey",
+    "api-key",
+    "password",
+    "passwd",
+    "secret",
+    "secret_key",
+    "access_key",
+    "private_key",
+    "remote_api_tokens",
+];
+
 /// Keys whose value is a secret: an exact name or a name ending so (`hf_token`, `api_key`).
 /// `remote_api_tokens` holds a list of pairs; a scalar written there is a pasted token.
 fn is_secret_key(ident: &str) -> bool {
-    const ENDINGS: [&str; 11] = [
-        "token",
-        "api_key",
-        "apikey",
-        "api-key",
-        "password",
-        "passwd",
-        "secret",
-        "secret_key",
-        "access_key",
-        "private_key",
-        "remote_api_tokens",
-    ];
     // Compared without lower-casing a copy: this runs on every key of every line scanned.
     let k = ident.as_bytes();
-    ENDINGS
+    SECRET_NAME_ENDINGS
         .iter()
         .any(|e| k.len() >= e.len() && k[k.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes()))
 }
@@ -64,12 +66,32 @@ const PREFIXES: [(&str, usize); 14] = [
     ("AKIA", 16),
 ];
 
+/// Byte classes, looked up rather than computed: every byte of every key passes here.
+const TOKEN: u8 = 1;
+const IDENT: u8 = 2;
+static CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' {
+            table[b] = TOKEN | IDENT;
+        } else if c == b'.' {
+            table[b] = IDENT;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// A byte of a token: ASCII letters and digits, `_`, `-`.
 fn is_token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+    CLASS[usize::from(b)] & TOKEN != 0
 }
 
+/// A byte of a key name: a token byte or `.`.
 fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.'
+    CLASS[usize::from(b)] & IDENT != 0
 }
 
 /// Byte spans of the secrets in `text`, sorted, not overlapping.
@@ -120,6 +142,10 @@ impl Line {
     }
 }
 
+/// The last letters of the names [`is_secret_key`] accepts (`token`, `api_key`, `passwd`,
+/// `password`, `secret`, `remote_api_tokens`), lower-cased.
+const SECRET_NAME_LAST: [u8; 5] = [b'n', b'y', b'd', b't', b's'];
+
 /// Values of secret-named keys (`token: …`, `--hf_token=…`, `'token': '…'`), a block scalar
 /// under such a key, and a high-entropy value of a line's first key. Each separator is read
 /// backwards for the key before it: `key`, then an optional closing quote, then blanks.
@@ -154,6 +180,14 @@ fn key_values(text: &str, out: &mut Vec<Span>) {
             k -= 1;
         }
         let ident_end = k;
+        // A key that cannot be secret-named (see `SECRET_NAME_LAST`) on a line too short for
+        // a high-entropy value: nothing to find, and most separators end here.
+        let last = b[..ident_end].last().map(u8::to_ascii_lowercase);
+        if !last.is_some_and(|c| SECRET_NAME_LAST.contains(&c))
+            && line.end - sep <= HIGH_ENTROPY_MIN_LEN
+        {
+            continue;
+        }
         while k > line.start && is_ident_byte(b[k - 1]) {
             k -= 1;
         }
@@ -166,12 +200,19 @@ fn key_values(text: &str, out: &mut Vec<Span>) {
         let first_on_line = b[line.start..ident_start]
             .iter()
             .all(|&c| matches!(c, b' ' | b'\t' | b'"' | b'\'' | b'{' | b','));
+        let ident = &text[ident_start..ident_end];
+        let secret_key = is_secret_key(ident);
+        // Most keys are neither secret-named nor followed by room for a high-entropy value
+        // (20 bytes at least): their value need not be found.
+        let room_for_entropy = first_on_line && line.end - sep > HIGH_ENTROPY_MIN_LEN;
+        if !(secret_key || room_for_entropy) {
+            continue;
+        }
         let Some(value) = value_after(b, line.start, sep + 1, line.end) else {
             continue;
         };
-        let ident = &text[ident_start..ident_end];
         let value_text = &text[value.start..value.end];
-        if is_secret_key(ident) {
+        if secret_key {
             if value_text == "|"
                 || value_text.starts_with("|-")
                 || value_text == ">"
@@ -264,9 +305,12 @@ fn is_harmless(v: &str) -> bool {
         || l.starts_with("${")
 }
 
+/// The shortest value [`high_entropy`] can call a secret.
+const HIGH_ENTROPY_MIN_LEN: usize = 20;
+
 /// A long word of mixed case and digits with high entropy: an API key more than any word.
 fn high_entropy(v: &str) -> bool {
-    if v.len() < 20 || v.len() > 512 {
+    if v.len() < HIGH_ENTROPY_MIN_LEN || v.len() > 512 {
         return false;
     }
     let ok = v

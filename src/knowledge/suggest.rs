@@ -19,6 +19,15 @@ pub(super) fn closest<'a>(
     name: &str,
     candidates: impl Iterator<Item = (&'a str, bool)>,
 ) -> Vec<&'a str> {
+    closest_pruned(name, candidates, true)
+}
+
+/// [`closest`]; `prune` off computes every distance (the tests compare the two).
+fn closest_pruned<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = (&'a str, bool)>,
+    prune: bool,
+) -> Vec<&'a str> {
     if name.len() > MAX_NAME_LEN {
         return Vec::new();
     }
@@ -27,15 +36,26 @@ pub(super) fn closest<'a>(
         return Vec::new();
     }
     let wanted_words = sorted_words(&wanted);
+    let (wanted_len, wanted_words_len) = (wanted.chars().count(), wanted_words.chars().count());
     let mut scored: Vec<(bool, i64, usize, usize, &'a str)> = Vec::new();
     for (order, (cand, deprecated)) in candidates.enumerate() {
+        let cand_len = cand.chars().count();
+        let longest = wanted_len.max(cand_len);
+        let limit = (longest / 3).max(2);
+        let related = contains_either(&wanted, cand);
+        // An edit distance is at least the difference in length: most candidates are
+        // ruled out by that alone, before the distance tables are filled.
+        let at_least = wanted_len
+            .abs_diff(cand_len)
+            .min(wanted_words_len.abs_diff(sorted_words_len(cand)) + 1);
+        if prune && !related && at_least > limit {
+            continue;
+        }
         let plain = strsim::damerau_levenshtein(&wanted, cand);
         // Reordered words cost one edit, so a true typo of the same order still ranks first.
         let reordered = strsim::damerau_levenshtein(&wanted_words, &sorted_words(cand)) + 1;
         let distance = plain.min(reordered);
-        let longest = wanted.chars().count().max(cand.chars().count());
-        let related = contains_either(&wanted, cand);
-        let close = distance <= (longest / 3).max(2) || related;
+        let close = distance <= limit || related;
         if !close {
             continue;
         }
@@ -66,6 +86,17 @@ fn sorted_words(name: &str) -> String {
     let mut words: Vec<&str> = name.split('_').filter(|w| !w.is_empty()).collect();
     words.sort_unstable();
     words.join("_")
+}
+
+/// The length in characters of [`sorted_words`]`(name)`, without building it.
+fn sorted_words_len(name: &str) -> usize {
+    let (chars, words) = name
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .fold((0usize, 0usize), |(chars, words), w| {
+            (chars + w.chars().count(), words + 1)
+        });
+    chars + words.saturating_sub(1)
 }
 
 /// One name inside the other, when the shorter one is long enough to mean something:
@@ -151,5 +182,37 @@ mod tests {
     fn at_most_three() {
         assert!(ask("cache_dir").len() <= 3);
         assert!(!ask("cache_dir").is_empty());
+    }
+
+    #[test]
+    fn the_length_bound_never_rules_out_a_close_name() {
+        use super::{closest_pruned, sorted_words, sorted_words_len};
+        let kb = crate::knowledge::Knowledge::get();
+        let names: Vec<&str> = kb.keys.iter().map(|k| k.name.as_str()).collect();
+        let mut asked = vec![
+            "max_vram_cache_gb".to_string(),
+            "enable__partial".into(),
+            "_ram_".into(),
+            "a".into(),
+            "sécurité_dir".into(),
+            "Device-Working-Mem".into(),
+        ];
+        // Every key cut short, padded, and with two words swapped.
+        for n in &names {
+            assert_eq!(sorted_words_len(n), sorted_words(n).chars().count());
+            asked.push(n[..n.len() / 2].to_string());
+            asked.push(format!("{n}_x"));
+            let mut words: Vec<&str> = n.split('_').collect();
+            words.reverse();
+            asked.push(words.join("_"));
+        }
+        let all = || names.iter().map(|n| (*n, false));
+        for name in &asked {
+            assert_eq!(
+                closest_pruned(name, all(), true),
+                closest_pruned(name, all(), false),
+                "{name}"
+            );
+        }
     }
 }

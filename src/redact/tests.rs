@@ -346,3 +346,12 @@ fn the_fast_scan_finds_what_the_line_scan_finds() {
         assert_eq!(secret_spans(text), reference_spans(text), "{text:?}");
     }
 }
+
+#[test]
+fn every_secret_key_name_ends_in_a_prefilter_letter() {
+    for ending in SECRET_NAME_ENDINGS {
+        let last = ending.as_bytes()[ending.len() - 1].to_ascii_lowercase();
+        assert!(SECRET_NAME_LAST.contains(&last), "{ending}");
+        assert!(is_secret_key(&ending.to_ascii_uppercase()), "{ending}");
+    }
+}

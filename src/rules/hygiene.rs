@@ -11,8 +11,10 @@ use crate::yaml::{Node, NodeKind, Resolved};
 
 /// The setting InvokeAI reads for `name`, when the target release has such a key.
 pub fn setting<'c>(cx: &'c Context<'_>, name: &str) -> Option<Setting<'c>> {
+    // Most files do not set the name asked about; that answer is the cheaper one.
+    let s = read(cx, name)?;
     cx.kb.key_in(name, cx.target.release)?;
-    read(cx, name)
+    Some(s)
 }
 
 /// A flag as pydantic reads it (`true`, `yes`, `1`, `'on'`); None when not a flag.
