@@ -117,8 +117,6 @@ impl Scanner {
             self.recent_next += 1;
         }
         if wait_cut || wait_unsure {
-            let start = memchr::memrchr(b'\n', &block[..end]).map_or(0, |i| i + 1);
-            let raw = &block[start..end];
             // The physical line after it, when it is in the same block.
             let next = (end + 1 < block.len()).then(|| {
                 let from = end + 1;
@@ -139,10 +137,14 @@ impl Scanner {
             // Usually the next line is right here and plainly not a continuation: take
             // the line as it is, without copying or parsing it again.
             // Cheap and common: the next physical line starts like this one, so it is
-            // the next record.
+            // the next record. Compared as shown (what `joins` compares), so the answer
+            // does not depend on whether the next line is in this block: a raw line
+            // with `\r` or ANSI codes is shown otherwise, and goes the long way.
             const SAME_START: usize = 12;
             let next_is_record = next.is_some_and(|n| {
-                n.len() >= SAME_START && raw.get(..SAME_START) == n.get(..SAME_START)
+                n.len() >= SAME_START
+                    && text.get(..SAME_START) == n.get(..SAME_START)
+                    && memchr::memchr2(b'\r', 0x1b, n).is_none()
             });
             let joins = match next {
                 _ if next_is_record => false,
