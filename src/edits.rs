@@ -104,6 +104,22 @@ fn above_attached_comments(text: &str, line_start: usize) -> usize {
         }
         at = prev;
     }
+    // An own-line `# invokeai-lint: disable=…` silences the next line with YAML on it,
+    // blank lines between or not: a line inserted below it would be silenced instead of
+    // the key. Such a comment above the key (across blank lines) goes below the insertion.
+    let mut scan = at;
+    while scan > floor {
+        let prev = line_start_of(text, scan - 1);
+        let line = text[prev..scan].trim_start_matches('\u{feff}').trim();
+        if line.starts_with('#') {
+            if line.contains("invokeai-lint:") {
+                at = prev;
+            }
+        } else if !line.is_empty() {
+            break;
+        }
+        scan = prev;
+    }
     // Never before a byte-order mark.
     at.max(floor)
 }
@@ -330,6 +346,25 @@ mod tests {
         assert_eq!(
             fixed("\u{feff}# about a\r\na: 1\r\n", Place::First).unwrap(),
             "\u{feff}schema_version: 4.0.2\r\n# about a\r\na: 1\r\n"
+        );
+    }
+
+    /// An own-line suppression comment keeps silencing the key it silenced, blank lines
+    /// between or not (found by the config fuzz target: the insertion took its place).
+    #[test]
+    fn a_suppression_above_the_first_key_keeps_its_target() {
+        assert_eq!(
+            fixed(
+                "# head\n# invokeai-lint: disable=unknown-key\n\nbogus: 1\n",
+                Place::First
+            )
+            .unwrap(),
+            "# head\nschema_version: 4.0.2\n# invokeai-lint: disable=unknown-key\n\nbogus: 1\n"
+        );
+        // A comment that is no directive stays where it was.
+        assert_eq!(
+            fixed("# head\n\na: 1\n", Place::First).unwrap(),
+            "# head\n\nschema_version: 4.0.2\na: 1\n"
         );
     }
 

@@ -56,14 +56,18 @@ pub fn config(data: &[u8]) {
     let secrets = super::unique_secrets(original);
     render_all(&target, &diags, &secrets);
 
+    // Keys a fix may change: those named by a fixable finding of any pass (a later pass
+    // may fix what an earlier fix uncovered).
+    let fixed_keys = std::cell::RefCell::new(fixable_keys(&diags));
     let relint = |text: &str| {
         let (src, d) = lint_text(text.as_bytes());
+        fixed_keys.borrow_mut().extend(fixable_keys(&d));
         (src, d, 0, [false; 3])
     };
     let Some(fixed) = fix::converge(&source, &diags, FixMode::All, relint) else {
         return;
     };
-    check_fixed(original, &fixed.text, &diags);
+    check_fixed(original, &fixed.text, &fixed_keys.borrow());
     if fixed.stopped.is_some() {
         // The loop said why it gave up (fixes that undo each other, or one that would
         // break the YAML); what is left is then not promised to be settled.
@@ -136,7 +140,15 @@ fn render_all(target: &Target, diags: &[Diagnostic], secrets: &[&str]) {
 
 /// The fixed text against the original: still YAML, same settings but the fixed ones,
 /// every comment line kept.
-fn check_fixed(original: &str, fixed: &str, diags: &[Diagnostic]) {
+fn fixable_keys(diags: &[Diagnostic]) -> Vec<String> {
+    diags
+        .iter()
+        .filter(|d| d.fix.is_some())
+        .filter_map(|d| d.key.clone())
+        .collect()
+}
+
+fn check_fixed(original: &str, fixed: &str, fixed_keys: &[String]) {
     let before = settings(original);
     let after = settings(fixed);
     let (Some(before), Some(after)) = (before, after) else {
@@ -146,13 +158,9 @@ fn check_fixed(original: &str, fixed: &str, diags: &[Diagnostic]) {
         );
         return;
     };
-    // Keys a fix may touch: those its findings name, and those only the fixed text has
+    // Keys a fix may touch: those fixable findings name, and those only the fixed text has
     // (a rename's new name, an inserted setting).
-    let mut touchable: Vec<&str> = diags
-        .iter()
-        .filter(|d| d.fix.is_some())
-        .filter_map(|d| d.key.as_deref())
-        .collect();
+    let mut touchable: Vec<&str> = fixed_keys.iter().map(String::as_str).collect();
     touchable.extend(
         after
             .keys()
