@@ -25,17 +25,18 @@ pub fn home_owner(path: &str) -> Option<&str> {
         .or_else(|| p.strip_prefix("/Users/"))
         .or_else(|| {
             let b = p.as_bytes();
-            let drive = b.len() > 3 && b[0].is_ascii_alphabetic() && b[1] == b':';
-            drive
-                .then(|| &p[3..])
-                .filter(|_| matches!(b[2], b'\\' | b'/'))
-                .and_then(|r| {
-                    r.get(..6)
-                        .filter(|h| {
-                            h.eq_ignore_ascii_case("users\\") || h.eq_ignore_ascii_case("users/")
-                        })
-                        .map(|_| &r[6..])
-                })
+            // `C:\` or `C:/`: all ASCII, so byte 3 starts a character.
+            let drive = b.len() > 3
+                && b[0].is_ascii_alphabetic()
+                && b[1] == b':'
+                && matches!(b[2], b'\\' | b'/');
+            drive.then(|| p.get(3..)).flatten().and_then(|r| {
+                r.get(..6)
+                    .filter(|h| {
+                        h.eq_ignore_ascii_case("users\\") || h.eq_ignore_ascii_case("users/")
+                    })
+                    .map(|_| &r[6..])
+            })
         })?;
     let user = rest.split(['/', '\\']).next()?;
     (!user.is_empty()
@@ -96,5 +97,14 @@ mod tests {
         assert_eq!(home_owner("/srv/invokeai"), None);
         assert_eq!(home_owner("C:\\Users\\Public\\m"), None);
         assert_eq!(home_owner("models"), None);
+    }
+
+    /// A drive letter and colon followed by a character of several bytes (found by the
+    /// suppress fuzz target: slicing at byte 3 panicked).
+    #[test]
+    fn a_drive_without_a_separator_is_no_home() {
+        assert_eq!(home_owner("D:\u{fffd}InvokeAI"), None);
+        assert_eq!(home_owner(r"C:é\Users\x"), None);
+        assert_eq!(home_owner(r"C:\Usérs\x"), None);
     }
 }
