@@ -13,6 +13,10 @@ pub const SMALL_RAM_GB: f64 = 15.0;
 /// InvokeAI's default `device_working_mem_gb`.
 pub const DEFAULT_WORKING_MEM_GB: f64 = 3.0;
 
+/// The guide's CUDA allocator setting (NVIDIA cards), as a YAML value, and its comment.
+pub const ALLOCATOR_VALUE: &str = "\"backend:cudaMallocAsync\"";
+pub const ALLOCATOR_COMMENT: &str = "CUDA's own allocator, the guide's first choice (NVIDIA)";
+
 /// GB as the rules write them (two decimals at most, no trailing zeros).
 fn gib(x: f64) -> String {
     let r = (x * 100.0).round() / 100.0;
@@ -95,8 +99,8 @@ pub fn recommend(target: &Target, facts: &Facts, working_mem: Option<f64>) -> Ve
     if cuda && has("pytorch_cuda_alloc_conf") {
         out.push(Line {
             key: Some("pytorch_cuda_alloc_conf"),
-            value: "\"backend:cudaMallocAsync\"".into(),
-            comment: "CUDA's own allocator, the guide's first choice (NVIDIA)".into(),
+            value: ALLOCATOR_VALUE.into(),
+            comment: ALLOCATOR_COMMENT.into(),
         });
     }
     if has("device_working_mem_gb") {

@@ -148,10 +148,20 @@ impl Rule for PartialLoading {
                 Some(&crate::guide::partial_loading_comment(small.map(|v| v.value))),
                 Place::Last,
             )
-            .map(|e| Fix {
-                description: "Add enable_partial_loading: true".into(),
-                applicability: Applicability::Unsafe,
-                edits: vec![e],
+            .map(|mut e| {
+                let mut description = "Add enable_partial_loading: true".to_string();
+                // The guide's low-VRAM block also sets CUDA's own allocator; added in the
+                // same place, so the two lines land together.
+                if let Some(alloc) = allocator_line(cx, dev.as_ref()).filter(|a| a.span == e.span)
+                {
+                    e.replacement.push_str(&alloc.replacement);
+                    description.push_str(" and pytorch_cuda_alloc_conf: \"backend:cudaMallocAsync\"");
+                }
+                Fix {
+                    description,
+                    applicability: Applicability::Unsafe,
+                    edits: vec![e],
+                }
             }),
         );
         // Cite what the message gives as the reason.
@@ -167,4 +177,36 @@ impl Rule for PartialLoading {
         }
         out.push(d);
     }
+}
+
+/// The guide's `pytorch_cuda_alloc_conf: "backend:cudaMallocAsync"`, to add beside
+/// `enable_partial_loading` when this is known to be an NVIDIA card (the guide gives it for
+/// NVIDIA only; on a machine without CUDA the setting stops InvokeAI at start-up, see
+/// cuda-alloc-conf), the release has the key (5.7.2+) and the file does not set it.
+fn allocator_line(
+    cx: &Context<'_>,
+    dev: Option<&crate::rules::machine::DeviceGuess>,
+) -> Option<crate::diagnostic::Edit> {
+    let nvidia = dev.is_some_and(|d| {
+        d.kind == DeviceKind::Cuda
+            && d.name
+                .as_deref()
+                .is_some_and(|n| n.to_ascii_lowercase().contains("nvidia"))
+    });
+    if !nvidia
+        || cx
+            .kb
+            .key_in("pytorch_cuda_alloc_conf", cx.target.release)
+            .is_none()
+        || cx.config.get("pytorch_cuda_alloc_conf").is_some()
+    {
+        return None;
+    }
+    insert_setting(
+        cx.config,
+        "pytorch_cuda_alloc_conf",
+        crate::guide::ALLOCATOR_VALUE,
+        Some(crate::guide::ALLOCATOR_COMMENT),
+        Place::Last,
+    )
 }
