@@ -30,6 +30,8 @@ from pathlib import Path
 # (tag, version given to the linter, venv): pins as in ../shared/oracle/releases.py.
 RELEASES = [
     ("v4.0.0", "4.0.0", "pd2_6_3"),
+    ("v4.1.0", "4.1.0", "pd2_6_3"),
+    ("v4.2.0", "4.2.0", "pd2_6_3"),
     ("v5.9.1", "5.9.1", "pd2_7_2"),
     ("v6.13.8", "6.13.8", "pd2_13_4"),
 ]

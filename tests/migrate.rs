@@ -1,7 +1,7 @@
 //! `migrate` gives the settings InvokeAI's own migration gives, keeping every comment.
 //!
 //! The expectations in fixtures/migrate/expected/ were recorded by running each release's
-//! own `load_and_migrate_config` (scripts/migrate_oracle.py record; 4.0.0, 5.9.1, 6.13.8):
+//! own `load_and_migrate_config` (scripts/migrate_oracle.py record; see `RECORDED_RELEASES`):
 //! `written` is what InvokeAI wrote back (settings that differ from the defaults),
 //! `settings` the whole validated config, `error` why the migration failed. Here, without
 //! Python: every setting InvokeAI writes is in our output with the same value, every setting
@@ -56,6 +56,10 @@ fn comments(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The releases whose own migration is recorded in fixtures/migrate/expected/
+/// (scripts/migrate_oracle.py): the first 4.0 schema step, the 4.1/4.2 line, 5.x and 6.x.
+const RECORDED_RELEASES: [&str; 5] = ["4.0.0", "4.1.0", "4.2.0", "5.9.1", "6.13.8"];
+
 #[test]
 fn migrate_gives_what_invokeai_gives_and_keeps_every_comment() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/migrate");
@@ -72,7 +76,7 @@ fn migrate_gives_what_invokeai_gives_and_keeps_every_comment() {
     for input in &inputs {
         let text = std::fs::read_to_string(input).unwrap();
         let stem = input.file_stem().unwrap().to_string_lossy();
-        for version in ["4.0.0", "5.9.1", "6.13.8"] {
+        for version in RECORDED_RELEASES {
             let expected_path = dir.join("expected").join(format!("{stem}@{version}.json"));
             let want: Value =
                 serde_json::from_str(&std::fs::read_to_string(&expected_path).unwrap()).unwrap();
@@ -138,7 +142,7 @@ fn migrate_gives_what_invokeai_gives_and_keeps_every_comment() {
             compared += 1;
         }
     }
-    assert_eq!(compared, inputs.len() * 3);
+    assert_eq!(compared, inputs.len() * RECORDED_RELEASES.len());
 }
 
 #[test]
