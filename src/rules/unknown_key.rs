@@ -60,7 +60,10 @@ fn finding(cx: &Context<'_>, s: &Setting<'_>, v3_target: bool) -> Diagnostic {
     let mut d = Diagnostic::new(
         &META,
         cx.config.loc(s.key.span),
-        format!("unknown key `{}` for {target}: {consequence}", s.name),
+        format!(
+            "unknown key `{}` for {target}: {consequence}",
+            crate::rules::util::visible_name(s.name)
+        ),
     )
     .key(s.path())
     .label("not a setting in this release");

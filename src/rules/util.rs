@@ -81,3 +81,48 @@ pub fn gib(x: f64) -> String {
         s.trim_end_matches('0').to_string()
     }
 }
+
+/// A key name as a message can show it: characters that print as nothing or as a blank
+/// (a byte-order mark, zero-width and direction marks, control characters, no-break spaces)
+/// written as `\u{…}`, so `\u{feff}schema_version` does not read as `schema_version`.
+pub fn visible_name(name: &str) -> std::borrow::Cow<'_, str> {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{00A0}' | '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}'
+                    | '\u{17B4}' | '\u{17B5}' | '\u{180E}' | '\u{2000}'..='\u{200F}'
+                    | '\u{2028}'..='\u{202F}' | '\u{205F}'..='\u{206F}' | '\u{3000}'
+                    | '\u{3164}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}'
+            )
+    };
+    if !name.chars().any(hidden) {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len() + 8);
+    for c in name.chars() {
+        if hidden(c) {
+            out.push_str(&format!("\\u{{{:04x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod visible_name_tests {
+    use super::visible_name;
+
+    #[test]
+    fn invisible_characters_in_a_name_are_spelled_out() {
+        assert_eq!(
+            visible_name("\u{feff}schema_version"),
+            "\\u{feff}schema_version"
+        );
+        assert_eq!(visible_name("max\u{200b}_cache"), "max\\u{200b}_cache");
+        assert_eq!(visible_name("a\tb"), "a\\u{0009}b");
+        assert_eq!(visible_name("schema_version"), "schema_version");
+        assert_eq!(visible_name("显存_gb"), "显存_gb");
+    }
+}
