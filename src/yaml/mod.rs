@@ -17,6 +17,7 @@ mod errors;
 mod lex;
 mod loader;
 pub mod resolve;
+mod stand_in;
 mod tree;
 
 pub use loader::{constructor_error, is_merge_key, omegaconf_rejects, LoadError};

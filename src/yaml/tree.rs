@@ -16,6 +16,7 @@ use super::checks::{self, Leaf, LeafKind};
 use super::errors::{char_span, from_saphyr};
 use super::lex;
 use super::resolve::resolve_scalar;
+use super::stand_in::{bom_stand_in, snap, snap_node, BOM_STAND_IN};
 use super::{
     Document, Entry, Node, NodeKind, Parsed, Properties, Resolved, Scalar, ScalarStyle, YamlError,
     YamlErrorKind, MAX_DEPTH,
@@ -42,37 +43,6 @@ pub fn parse(text: &str) -> Parsed {
         e.span = snap(text, e.span);
     }
     parsed
-}
-
-/// A span widened to character boundaries of `text`.
-fn snap(text: &str, span: Span) -> Span {
-    let mut start = span.start.min(text.len());
-    while !text.is_char_boundary(start) {
-        start -= 1;
-    }
-    let mut end = span.end.clamp(start, text.len());
-    while !text.is_char_boundary(end) {
-        end += 1;
-    }
-    Span::new(start, end)
-}
-
-fn snap_node(text: &str, node: &mut Node) {
-    node.span = snap(text, node.span);
-    match &mut node.kind {
-        NodeKind::Mapping { entries, .. } => {
-            for e in entries {
-                snap_node(text, &mut e.key);
-                snap_node(text, &mut e.value);
-            }
-        }
-        NodeKind::Sequence { items, .. } => {
-            for i in items {
-                snap_node(text, i);
-            }
-        }
-        NodeKind::Scalar(_) | NodeKind::Alias(_) => {}
-    }
 }
 
 fn parse_breaks(text: &str) -> Parsed {
@@ -154,24 +124,6 @@ struct Builder<'t> {
     anchors: HashMap<String, Span>,
     /// The body saphyr reads has [`BOM_STAND_IN`] where the text has U+FEFF.
     bom_stand_in: bool,
-}
-
-/// What saphyr reads in place of a byte-order mark that does not start the text: a
-/// noncharacter, printable to PyYAML as U+FEFF is, and as long in UTF-8 (so every offset
-/// holds).
-const BOM_STAND_IN: char = '\u{fdd0}';
-const _: () = assert!(BOM_STAND_IN.len_utf8() == '\u{feff}'.len_utf8());
-
-/// `body` with its byte-order marks replaced by [`BOM_STAND_IN`]; None when it has none
-/// (nearly always), or when it already holds the stand-in (then it could not be told
-/// apart; saphyr's reading stands).
-fn bom_stand_in(body: &str) -> Option<String> {
-    let finder = memchr::memmem::Finder::new("\u{feff}".as_bytes());
-    finder.find(body.as_bytes())?;
-    if body.contains(BOM_STAND_IN) {
-        return None;
-    }
-    Some(body.replace('\u{feff}', BOM_STAND_IN.encode_utf8(&mut [0; 4])))
 }
 
 impl<'t> Builder<'t> {
