@@ -7,12 +7,10 @@
 //! changes nothing; a fix leaves no byte outside its own lines changed; linting the result
 //! shows none of the fixed findings again.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use invokeai_lint::fix::FixMode;
 use invokeai_lint::lint::{self, LintInput};
-use invokeai_lint::yaml::{self, Node, NodeKind};
 
 const TARGETS: [&str; 4] = ["4.0.2", "5.9.1", "6.10.0", "6.13.8"];
 
@@ -53,51 +51,7 @@ fn run(text: &[u8], version: &str, mode: Option<FixMode>) -> (String, Vec<(Strin
     (fixed, left)
 }
 
-/// The first document's top-level settings as (key → value as PyYAML would build it).
-fn settings(text: &str) -> Option<BTreeMap<String, String>> {
-    let parsed = yaml::parse(text);
-    if parsed.error.is_some() {
-        return None;
-    }
-    let mut out = BTreeMap::new();
-    if let Some(doc) = parsed.documents.first() {
-        for e in doc.root.entries().unwrap_or(&[]) {
-            let key = e.key.as_str().map_or_else(|| show(&e.key), str::to_string);
-            // 3.x sections: one setting per `InvokeAI.Section.key`, as findings name them.
-            let sections = e.value.entries().filter(|_| key == "InvokeAI");
-            for sec in sections.unwrap_or(&[]) {
-                let title = sec
-                    .key
-                    .as_str()
-                    .map_or_else(|| show(&sec.key), str::to_string);
-                for s in sec.value.entries().unwrap_or(&[]) {
-                    let name = s.key.as_str().map_or_else(|| show(&s.key), str::to_string);
-                    out.insert(format!("InvokeAI.{title}.{name}"), show(&s.value));
-                }
-            }
-            out.insert(key, show(&e.value));
-        }
-    }
-    Some(out)
-}
-
-fn show(n: &Node) -> String {
-    match &n.kind {
-        NodeKind::Scalar(s) => format!("{:?}", s.resolved.describe(&s.value)),
-        NodeKind::Mapping { entries, .. } => {
-            let inner: Vec<String> = entries
-                .iter()
-                .map(|e| format!("{}: {}", show(&e.key), show(&e.value)))
-                .collect();
-            format!("{{{}}}", inner.join(", "))
-        }
-        NodeKind::Sequence { items, .. } => {
-            let inner: Vec<String> = items.iter().map(show).collect();
-            format!("[{}]", inner.join(", "))
-        }
-        NodeKind::Alias(a) => format!("*{a}"),
-    }
-}
+use invokeai_lint::fuzzing::settings;
 
 /// Keys a fix may touch: the ones its findings name, the names renames give, and the
 /// settings fixes insert.

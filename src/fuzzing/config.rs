@@ -218,7 +218,7 @@ fn comment_lines(text: &str) -> BTreeMap<&str, usize> {
 
 /// The first document's settings as (key → value as PyYAML would build it); None when
 /// the text is not YAML. 3.x sections give one setting per `InvokeAI.Section.key`.
-fn settings(text: &str) -> Option<BTreeMap<String, String>> {
+pub fn settings(text: &str) -> Option<BTreeMap<String, String>> {
     let parsed = yaml::parse(text);
     if parsed.error.is_some() {
         return None;

@@ -11,6 +11,10 @@
 mod config;
 mod parsers;
 
+/// The settings map the config oracle compares before and after a fix (also used by
+/// tests/fix_loop.rs).
+pub use config::settings;
+
 pub use config::config;
 pub use parsers::{baseline, linter_config, log, python_re, redact, suppress};
 
